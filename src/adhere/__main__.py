@@ -1,0 +1,5 @@
+"""``python -m adhere`` runs the command line."""
+
+from adhere.cli.main import main
+
+raise SystemExit(main())

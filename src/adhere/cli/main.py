@@ -1,0 +1,98 @@
+"""Entry point of the ``adhere`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from adhere.core.errors import AdhereError
+from adhere.core.version import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adhere",
+        description="Measure how well language models follow instructions.",
+    )
+    parser.add_argument("--version", action="version", version=f"adhere {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    score = verbs.add_parser(
+        "score",
+        help="score existing responses (IFEval/IFBench JSONL in, verdicts + summary out)",
+        description=(
+            "Score responses that already exist. With two files: IFEval's input file "
+            "(key, prompt, instruction_id_list, kwargs) and responses file (prompt, response), "
+            "joined by exact prompt. With one file: a combined file whose every line has "
+            "prompt, response, instruction_id_list, kwargs and optionally key."
+        ),
+    )
+    score.add_argument("input", help="input JSONL (or a combined JSONL)")
+    score.add_argument("responses", nargs="?", help="responses JSONL (omit for a combined file)")
+    score.add_argument("-o", "--outdir", required=True, help="folder for the verdict files")
+    score.add_argument(
+        "--compat",
+        choices=("reference", "corrected"),
+        default="reference",
+        help="reference (default): reproduce the reference verdicts, quirks included; "
+        "corrected: opt into fixes for the references' plain mistakes (docs/quirks.md)",
+    )
+
+    listing = verbs.add_parser("list", help="list what exists")
+    listing.add_argument("what", choices=("constraints",), help="what to list")
+    return parser
+
+
+def _score(args: argparse.Namespace) -> int:
+    from adhere.cli.table import accuracy_table
+    from adhere.runner.scorefiles import LOOSE_FILE, STRICT_FILE, SUMMARY_FILE, score
+
+    result = score(args.input, args.responses, args.outdir, args.compat)
+    summary = result.summary
+    print(accuracy_table(summary))
+    print()
+    missing = summary["no_response"]
+    if missing["count"]:
+        shown = ", ".join(str(k) for k in missing["keys"][:10])
+        more = " …" if missing["count"] > 10 else ""
+        print(f"{missing['count']} prompt(s) had no response, scored as failed: {shown}{more}")
+    if summary["undecided"]["count"]:
+        print(f"{summary['undecided']['count']} verdict(s) undecided (see {SUMMARY_FILE})")
+    print(
+        f"{summary['records']} records, {summary['instructions']} instructions; wrote "
+        f"{args.outdir}/{STRICT_FILE}, {LOOSE_FILE}, {SUMMARY_FILE}"
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from adhere.cli.table import render
+    from adhere.constraints import CONSTRAINTS
+
+    rows = []
+    for cid in CONSTRAINTS:
+        cls = CONSTRAINTS.get(cid)
+        params = ", ".join(
+            f"{p.name}:{p.kind}" + (f"({'|'.join(p.choices)})" if p.choices else "")
+            for p in cls.params
+        )
+        rows.append([cid, params or "-", cls.summary])
+    print(render(["id", "params", "description"], rows))
+    print(f"\n{len(rows)} constraints")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        parser.print_help()
+        return 2
+    try:
+        return _score(args) if args.verb == "score" else _list(args)
+    except AdhereError as error:
+        print(f"adhere: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,23 @@
+"""The constraint library: every constraint registered under its ``family:name`` id."""
+
+from adhere.constraints import ifeval
+from adhere.constraints.base import (
+    CONSTRAINTS,
+    STRICT,
+    CheckContext,
+    Compat,
+    Constraint,
+    Param,
+    register,
+)
+
+__all__ = [
+    "CONSTRAINTS",
+    "STRICT",
+    "CheckContext",
+    "Compat",
+    "Constraint",
+    "Param",
+    "ifeval",
+    "register",
+]

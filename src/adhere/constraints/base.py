@@ -1,0 +1,166 @@
+"""The constraint interface, parameter declarations and the registry of constraint classes.
+
+A constraint is a small frozen object built from its params. ``check(response, context)`` is a
+pure function returning a :class:`~adhere.core.types.Verdict`; it never raises on any text (the
+scoring layer still guards every call). ``describe()`` renders the instruction in words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from adhere.core.errors import ParamError
+from adhere.core.registry import Registry
+from adhere.core.types import Mode, Verdict
+
+Compat = Literal["reference", "corrected"]
+"""``reference`` reproduces the reference verdicts, quirks included (the default);
+``corrected`` opts into fixes for the references' plain mistakes (see docs/quirks.md)."""
+
+Outcome = tuple[bool | None, str]
+"""What a check decides (True, False, or None when it cannot), and the evidence in words."""
+
+RELATIONS = ("less than", "at least")
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may know besides the response.
+
+    Fields:
+        mode: ``strict`` or ``loose`` (recorded in the verdict; checks do not branch on it).
+        compat: ``reference`` (default) or ``corrected``.
+    """
+
+    mode: Mode = "strict"
+    compat: Compat = "reference"
+
+
+STRICT = CheckContext()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a constraint.
+
+    Fields:
+        name: the keyword as it appears in data files.
+        kind: ``int``, ``str`` or ``str_list``.
+        help: one line for ``adhere list constraints``.
+        choices: the allowed values, if the set is closed.
+        minimum: the smallest allowed integer.
+        strip: whether the reference strips surrounding whitespace from the value.
+    """
+
+    name: str
+    kind: Literal["int", "str", "str_list"]
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    strip: bool = False
+
+    def convert(self, value: Any, constraint_id: str) -> Any:
+        """The validated value, or a :class:`ParamError` naming what was expected and found."""
+        expected = {"int": "an integer", "str": "a string", "str_list": "a list of strings"}
+        found = f"{type(value).__name__} {value!r}"
+
+        def fail(what: str) -> ParamError:
+            return ParamError(f"{constraint_id}: param {self.name!r} expects {what}; found {found}")
+
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise fail(expected["int"])
+            if isinstance(value, float):
+                if not value.is_integer():
+                    raise fail(expected["int"])
+                value = int(value)
+            if self.minimum is not None and value < self.minimum:
+                raise fail(f"an integer >= {self.minimum}")
+            return value
+        if self.kind == "str":
+            if not isinstance(value, str):
+                raise fail(expected["str"])
+            value = value.strip() if self.strip else value
+            if self.choices and value not in self.choices:
+                raise fail("one of " + ", ".join(repr(c) for c in self.choices))
+            if not value and not self.choices:
+                raise fail("a non-empty string")
+            return value
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise fail(expected["str_list"])
+        if not value:
+            raise fail("a non-empty list of strings")
+        return tuple(value)
+
+
+CONSTRAINTS: Registry[type[Constraint]] = Registry("constraint")
+
+
+def register(cls: type[Constraint]) -> type[Constraint]:
+    """Class decorator: register a constraint class under its ``id``."""
+    return CONSTRAINTS.register(cls.id)(cls)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Base class. Subclasses are frozen dataclasses whose fields are their params."""
+
+    id: ClassVar[str]
+    summary: ClassVar[str]
+    params: ClassVar[tuple[Param, ...]] = ()
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Constraint:
+        """Build from data-file kwargs. ``None`` values count as absent (IFBench pads with them)."""
+        declared = {p.name: p for p in cls.params}
+        given = {k: v for k, v in params.items() if v is not None}
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            valid = ", ".join(declared) or "none"
+            raise ParamError(f"{cls.id}: unknown param {unknown[0]!r}; valid params: {valid}")
+        values: dict[str, Any] = {}
+        for name, param in declared.items():
+            if name not in given:
+                raise ParamError(
+                    f"{cls.id}: missing param {name!r} (expects {param.kind}: {param.help})"
+                )
+            values[name] = param.convert(given[name], cls.id)
+        return cls(**values)
+
+    def to_params(self) -> dict[str, Any]:
+        """The params as they would appear in a data file."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def check(self, response: str, context: CheckContext = STRICT) -> Verdict:
+        """The verdict for ``response``."""
+        passed, evidence = self.evaluate(response, context)
+        return Verdict(self.id, passed, evidence, context.mode)
+
+    def evaluate(self, response: str, context: CheckContext) -> Outcome:
+        """Decide; subclasses implement this."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """The instruction in words, as a prompt would state it."""
+        raise NotImplementedError
+
+
+def compare(count: int, relation: str, threshold: int) -> bool:
+    """``count < threshold`` for ``less than``, ``count >= threshold`` for ``at least``."""
+    return count < threshold if relation == "less than" else count >= threshold
+
+
+def needs(relation: str, threshold: int, unit: str) -> str:
+    """``needs fewer than 5 words`` / ``needs at least 5 words``."""
+    word = "fewer than" if relation == "less than" else "at least"
+    return f"needs {word} {threshold} {unit}"
+
+
+RELATION_PARAM_HELP = "'less than' (count < N) or 'at least' (count >= N)"

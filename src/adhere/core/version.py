@@ -1,0 +1,3 @@
+"""The adhere version, recorded in every summary and report."""
+
+__version__ = "0.1.0"

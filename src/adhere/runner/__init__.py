@@ -1,0 +1,1 @@
+"""Running and re-scoring: the verbs that produce scored results."""

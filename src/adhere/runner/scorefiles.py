@@ -1,0 +1,158 @@
+"""The ``score`` verb: responses that already exist in files -> verdict files and a summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from adhere.constraints.base import Compat
+from adhere.core.version import __version__
+from adhere.scoring.evaluate import NO_RESPONSE, PromptResult, score_sample
+from adhere.scoring.metrics import ModeSummary, summarize
+from adhere.suites.ifeval_files import Item, load_combined, load_pair
+
+STRICT_FILE = "eval_results_strict.jsonl"
+LOOSE_FILE = "eval_results_loose.jsonl"
+SUMMARY_FILE = "summary.json"
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """What ``score`` produced.
+
+    Fields:
+        strict, loose: one result per input record, in input order.
+        summary: the rates and the lists of records that need a look (also in summary.json).
+        outdir: where the files were written, or None.
+    """
+
+    strict: tuple[PromptResult, ...]
+    loose: tuple[PromptResult, ...]
+    summary: dict[str, Any]
+    outdir: Path | None
+
+    @property
+    def strict_summary(self) -> ModeSummary:
+        return summarize(self.strict)
+
+    @property
+    def loose_summary(self) -> ModeSummary:
+        return summarize(self.loose)
+
+
+def _line(result: PromptResult) -> dict[str, Any]:
+    sample = result.sample
+    return {
+        "key": sample.metadata.get("key", sample.id),
+        "prompt": sample.prompt,
+        "response": result.response if result.response is not None else "",
+        "no_response": result.response is None,
+        "instruction_id_list": [c.id for c in sample.constraints],
+        "follow_instruction_list": result.follow_instruction_list,
+        "follow_all_instructions": result.follow_all_instructions,
+        "verdicts": [
+            {"constraint_id": v.constraint_id, "passed": v.passed, "evidence": v.evidence}
+            for v in result.verdicts
+        ],
+    }
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a crash leaves no half file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _jsonl(results: Sequence[PromptResult]) -> str:
+    return "".join(json.dumps(_line(r), ensure_ascii=False) + "\n" for r in results)
+
+
+def _summary(
+    items: Sequence[Item],
+    strict: Sequence[PromptResult],
+    loose: Sequence[PromptResult],
+    inputs: dict[str, str],
+    compat: Compat,
+) -> dict[str, Any]:
+    def keys(predicate: Any) -> list[Any]:
+        return [i.sample.metadata.get("key", i.sample.id) for i in items if predicate(i)]
+
+    undecided = [
+        {"key": r.sample.metadata.get("key", r.sample.id), "mode": r.mode,
+         "constraint_id": v.constraint_id, "evidence": v.evidence}
+        for r in (*strict, *loose)
+        for v in r.verdicts
+        if v.passed is None
+    ]
+    return {
+        "adhere_version": __version__,
+        "compat": compat,
+        "inputs": inputs,
+        "records": len(items),
+        "instructions": sum(len(i.constraints) for i in items),
+        "no_response": {
+            "count": len(keys(lambda i: i.response is None)),
+            "keys": keys(lambda i: i.response is None),
+            "note": f"scored as failed with the evidence {NO_RESPONSE!r}",
+        },
+        "empty_response": {
+            "count": len(keys(lambda i: i.response is not None and not i.response.strip())),
+            "keys": keys(lambda i: i.response is not None and not i.response.strip()),
+        },
+        "undecided": {"count": len(undecided), "verdicts": undecided},
+        "strict": summarize(strict).to_dict(),
+        "loose": summarize(loose).to_dict(),
+    }
+
+
+def score_items(
+    items: Sequence[Item],
+    outdir: str | Path | None = None,
+    compat: Compat = "reference",
+    inputs: dict[str, str] | None = None,
+) -> ScoreResult:
+    """Score loaded items; write the verdict files and summary.json to ``outdir`` if given."""
+    pairs = [score_sample(i.sample, i.constraints, i.response, compat) for i in items]
+    strict = tuple(p[0] for p in pairs)
+    loose = tuple(p[1] for p in pairs)
+    summary = _summary(items, strict, loose, inputs or {}, compat)
+    out: Path | None = None
+    if outdir is not None:
+        out = Path(outdir)
+        out.mkdir(parents=True, exist_ok=True)
+        _write_atomic(out / STRICT_FILE, _jsonl(strict))
+        _write_atomic(out / LOOSE_FILE, _jsonl(loose))
+        _write_atomic(out / SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    return ScoreResult(strict, loose, summary, out)
+
+
+def score(
+    input_path: str | Path,
+    responses_path: str | Path | None = None,
+    outdir: str | Path | None = None,
+    compat: Compat = "reference",
+) -> ScoreResult:
+    """Score responses in files.
+
+    With ``responses_path``: IFEval's input file and responses file, joined by exact prompt.
+    Without: a combined file whose every line carries prompt, response and constraints.
+    All input is validated before anything is scored.
+    """
+    if responses_path is None:
+        items = load_combined(input_path)
+        inputs = {"combined": str(input_path)}
+    else:
+        items = load_pair(input_path, responses_path)
+        inputs = {"input": str(input_path), "responses": str(responses_path)}
+    return score_items(items, outdir, compat, inputs)

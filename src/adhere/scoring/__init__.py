@@ -1,0 +1,1 @@
+"""Verdicts for (sample, response) pairs in strict and loose mode; metrics and intervals."""

@@ -1,0 +1,303 @@
+"""Build ``src/adhere/text/data/langid_profiles.bin`` from the installed langdetect 1.0.9.
+
+This is the only place in the project that imports ``langdetect``.  It reads the 55 language
+profiles and the normalisation tables of the installed package and writes everything
+``adhere.text.langid`` needs into one compact, deterministic file:
+
+* the language codes, in sorted order (the runtime's language index order);
+* every n-gram of every profile (87,598 of them) with its sparse (language, frequency) pairs
+  (184,129 pairs) and each language's per-length n-gram totals ``n_words``, so that the
+  runtime's ``frequency / n_words[len - 1]`` is the very float division langdetect performs
+  in ``DetectorFactory.add_profile`` (the build checks this against langdetect's own table);
+* the per-character normalisation of ``NGram.normalize``, obtained by evaluating it on every
+  code point and keeping only the code points it changes, stored as runs;
+* the Vietnamese ``NGram.normalize_vi`` tables (base letters, combining marks, composed forms);
+* which characters ``Detector.cleaning_text`` counts as Latin, counts as non-Latin and removes,
+  found by running that method on probe strings (one probe per stretch of code points over
+  which its answer cannot change).
+
+File layout: ``MAGIC`` followed by the zlib-compressed ``marshal`` (version 2, which has no
+back-references, so the bytes do not depend on object identity) of a tuple holding only ints,
+bytes and tuples.  Same langdetect in, same bytes out.
+
+Usage: ``python tools/build_langid_table.py [--output PATH] [--no-verify]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import marshal
+import os
+import sys
+import zlib
+from array import array
+from collections.abc import Iterable
+from pathlib import Path
+
+MAGIC = b"ADHERE-LANGID-1\n"
+FORMAT_VERSION = 1
+MARSHAL_VERSION = 2
+ZLIB_LEVEL = 9
+# Separator between n-grams in the stored key lists; the build checks no n-gram contains it.
+KEY_SEPARATOR = "\x00"
+DEFAULT_OUTPUT = (
+    Path(__file__).resolve().parents[1] / "src" / "adhere" / "text" / "data" / "langid_profiles.bin"
+)
+MAX_CODE_POINT = 0x10FFFF
+
+
+def _u32(values: Iterable[int]) -> bytes:
+    """Little-endian unsigned 32-bit encoding (independent of the build machine)."""
+    arr = array("I", values)
+    if arr.itemsize != 4:  # pragma: no cover - every CPython platform has a 4-byte "I"
+        raise RuntimeError("array('I') is not 32-bit on this platform")
+    if sys.byteorder == "big":  # pragma: no cover
+        arr.byteswap()
+    return arr.tobytes()
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _profiles_dir() -> Path:
+    import langdetect
+
+    return Path(langdetect.__file__).resolve().parent / "profiles"
+
+
+def _load_profiles() -> list[tuple[str, dict[str, int], list[int]]]:
+    directory = _profiles_dir()
+    profiles = []
+    for name in sorted(os.listdir(directory)):
+        path = directory / name
+        if name.startswith(".") or not path.is_file():
+            continue
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+        profiles.append((str(data["name"]), dict(data["freq"]), list(data["n_words"])))
+    profiles.sort(key=lambda item: item[0])
+    names = [name for name, _, _ in profiles]
+    if len(set(names)) != len(names):
+        raise RuntimeError("duplicate language profile names")
+    return profiles
+
+
+def _normalisation_runs() -> list[int]:
+    """(start, count, target) triples covering every code point ``NGram.normalize`` changes."""
+    from langdetect.utils.ngram import NGram
+
+    normalize = NGram.normalize
+    runs: list[int] = []
+    run_start = run_target = -1
+    run_len = 0
+    for cp in range(MAX_CODE_POINT + 1):
+        ch = chr(cp)
+        out = normalize(ch)
+        if out == ch:
+            continue
+        if len(out) != 1:
+            raise RuntimeError(f"NGram.normalize(U+{cp:04X}) is not one character")
+        target = ord(out)
+        if run_len and cp == run_start + run_len and target == run_target:
+            run_len += 1
+            continue
+        if run_len:
+            runs += (run_start, run_len, run_target)
+        run_start, run_len, run_target = cp, 1, target
+    if run_len:
+        runs += (run_start, run_len, run_target)
+    return runs
+
+
+def _cleaning_classes() -> tuple[list[int], list[int], list[int]]:
+    """Inclusive code point ranges that ``Detector.cleaning_text`` counts as Latin, counts as
+    non-Latin, and deletes when it strips Latin letters, found by probing the method itself.
+
+    The method looks at a character only through comparisons with fixed characters and through
+    ``unicode_block``, so its answer is constant between consecutive block / comparison
+    boundaries; one probe per such stretch (checked at both ends) is exhaustive.
+    """
+    from langdetect.detector import Detector
+    from langdetect.utils import unicode_block as ub
+
+    class _Factory:
+        word_lang_prob_map: dict[str, list[float]] = {}
+        langlist = ["xx"]
+        seed = 0
+
+    detector = Detector(_Factory())
+
+    def cleaned(text: str) -> str:
+        detector.text = text
+        detector.cleaning_text()
+        return str(detector.text)
+
+    marker_latin, filler = "A", "\u3042"  # 'A' is Latin and deletable; U+3042 is neither
+
+    def classify(ch: str) -> tuple[bool, bool, bool]:
+        # counted as Latin: four of it outweigh six fillers, so the marker survives.
+        is_latin = cleaned(marker_latin + ch * 4 + filler * 6).startswith(marker_latin)
+        # counted as non-Latin: three of it beside one Latin marker trigger the stripping.
+        is_non_latin = not cleaned(marker_latin + ch * 3).startswith(marker_latin)
+        # deleted when stripping happens (six fillers force it).
+        deleted = ch not in cleaned(ch + filler * 6)
+        return is_latin, is_non_latin, deleted
+
+    bounds = {0, 0x41, 0x7B, 0x300, MAX_CODE_POINT + 1}
+    for _name, start, end in ub._unicode_blocks:
+        bounds.add(start)
+        bounds.add(end + 1)
+    edges = sorted(b for b in bounds if 0 <= b <= MAX_CODE_POINT + 1)
+    ranges: tuple[list[int], list[int], list[int]] = ([], [], [])
+    for lo, hi_excl in zip(edges, edges[1:], strict=False):
+        first = classify(chr(lo))
+        if classify(chr(hi_excl - 1)) != first or classify(chr((lo + hi_excl - 1) // 2)) != first:
+            raise RuntimeError(f"cleaning_text is not constant on U+{lo:04X}..U+{hi_excl - 1:04X}")
+        for flag, out in zip(first, ranges, strict=True):
+            if not flag:
+                continue
+            if out and out[-1] == lo - 1:
+                out[-1] = hi_excl - 1
+            else:
+                out += (lo, hi_excl - 1)
+    return ranges
+
+
+def _vietnamese_tables() -> bytes:
+    from langdetect.utils.ngram import NGram
+
+    letters = NGram.TO_NORMALIZE_VI_CHARS
+    marks = NGram.DMARK_CLASS
+    composed = list(NGram.NORMALIZED_VI_CHARS)
+    if any(len(row) != len(letters) for row in composed) or len(composed) != len(marks):
+        raise RuntimeError("unexpected shape of the Vietnamese normalisation tables")
+    if any(c in "\\]^-[\n" for c in letters + marks):
+        raise RuntimeError("Vietnamese character classes contain regex metacharacters")
+    return _utf8("\n".join([letters, marks, *composed]))
+
+
+def build_payload() -> bytes:
+    """The uncompressed marshal payload (deterministic)."""
+    profiles = _load_profiles()
+    langs = [name for name, _, _ in profiles]
+    if len(langs) > 255:  # pragma: no cover
+        raise RuntimeError("too many languages for one-byte indices")
+
+    keys: set[str] = set()
+    for _, freq, _ in profiles:
+        keys.update(freq)
+    ordered = sorted(keys, key=lambda k: (len(k), k))
+    if any(KEY_SEPARATOR in k for k in ordered):
+        raise RuntimeError("an n-gram contains the key separator")
+
+    offsets = [0]
+    lang_index = bytearray()
+    freqs: list[int] = []
+    for key in ordered:
+        for index, (_, freq, _) in enumerate(profiles):
+            value = freq.get(key)
+            if value is None or not 1 <= len(key) <= 3:
+                continue
+            if not 0 <= value < 2**32:
+                raise RuntimeError(f"frequency out of range for {key!r}")
+            if value == 0:
+                continue  # contributes 0.0, which is the default
+            lang_index.append(index)
+            freqs.append(value)
+        offsets.append(len(freqs))
+
+    n_words: list[int] = []
+    for name, _, counts in profiles:
+        if len(counts) != 3 or any(not 0 < c < 2**32 for c in counts):
+            raise RuntimeError(f"unexpected n_words in profile {name}")
+        n_words += counts
+
+    latin, non_latin, deleted = _cleaning_classes()
+    payload = (
+        FORMAT_VERSION,
+        _utf8("\n".join(langs)),
+        _u32(n_words),
+        _utf8(KEY_SEPARATOR.join(ordered)),
+        _u32(offsets),
+        bytes(lang_index),
+        _u32(freqs),
+        _u32(_normalisation_runs()),
+        _vietnamese_tables(),
+        _u32(latin),
+        _u32(non_latin),
+        _u32(deleted),
+    )
+    return marshal.dumps(payload, MARSHAL_VERSION)
+
+
+def encode(payload: bytes) -> bytes:
+    return MAGIC + zlib.compress(payload, ZLIB_LEVEL)
+
+
+def decode(blob: bytes) -> bytes:
+    """The payload of a table file (for comparing builds across zlib versions)."""
+    if not blob.startswith(MAGIC):
+        raise ValueError("not an adhere langid table")
+    return zlib.decompress(blob[len(MAGIC) :])
+
+
+def verify(payload: bytes) -> None:
+    """Check that the stored table reproduces langdetect's own probability map bit for bit."""
+    from langdetect import detector_factory
+
+    (_, langs_b, n_words_b, keys_b, offsets_b, lang_b, freqs_b, *_rest) = marshal.loads(payload)
+    langs = langs_b.decode().split("\n")
+    n_words = array("I")
+    offsets = array("I")
+    freqs = array("I")
+    for arr, raw in ((n_words, n_words_b), (offsets, offsets_b), (freqs, freqs_b)):
+        arr.frombytes(raw)
+        if sys.byteorder == "big":  # pragma: no cover
+            arr.byteswap()
+    keys = keys_b.decode("utf-8", "surrogatepass").split(KEY_SEPARATOR)
+
+    factory = detector_factory.DetectorFactory()
+    factory.load_profile(detector_factory.PROFILES_DIRECTORY)
+    position = {lang: i for i, lang in enumerate(factory.langlist)}
+    order = [position[lang] for lang in langs]
+    reference = factory.word_lang_prob_map
+    if set(reference) != set(keys):
+        raise RuntimeError("n-gram set differs from langdetect's")
+    for i, key in enumerate(keys):
+        dense = [0.0] * len(langs)
+        for k in range(offsets[i], offsets[i + 1]):
+            j = lang_b[k]
+            dense[j] = 1.0 * freqs[k] / n_words[3 * j + len(key) - 1]
+        expected = [reference[key][p] for p in order]
+        if dense != expected or any(a.hex() != b.hex() for a, b in zip(dense, expected, strict=True)):
+            raise RuntimeError(f"probabilities differ for {key!r}")
+
+
+def build(output: Path | str = DEFAULT_OUTPUT, *, check: bool = False) -> Path:
+    """Write the table to ``output`` (a file path, or a directory to write
+    ``langid_profiles.bin`` into) and return the path written."""
+    path = Path(output)
+    if path.is_dir():
+        path = path / DEFAULT_OUTPUT.name
+    payload = build_payload()
+    if check:
+        verify(payload)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode(payload))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--no-verify", action="store_true", help="skip the check against langdetect")
+    args = parser.parse_args(argv)
+    path = build(args.output, check=not args.no_verify)
+    print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
