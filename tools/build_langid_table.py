@@ -16,9 +16,13 @@ profiles and the normalisation tables of the installed package and writes everyt
   found by running that method on probe strings (one probe per stretch of code points over
   which its answer cannot change).
 
-File layout: ``MAGIC`` followed by the zlib-compressed ``marshal`` (version 2, which has no
-back-references, so the bytes do not depend on object identity) of a tuple holding only ints,
-bytes and tuples.  Same langdetect in, same bytes out.
+File layout (integers are little-endian uint32): ``MAGIC``; the compressed sizes of the header
+and of the bucket directory; the header; the directory (the compressed size of each bucket
+blob); the bucket blobs.  The header and each blob are zlib-compressed ``marshal`` data
+(version 2, which has no back-references, so the bytes do not depend on object identity)
+holding only ints, bytes and tuples.  N-grams are grouped into buckets by their highest code
+point divided by 256 (the header lists the bucket numbers), so a process that only sees, say,
+English text decompresses only the Latin bucket.  Same langdetect in, same bytes out.
 
 Usage: ``python tools/build_langid_table.py [--output PATH] [--no-verify]``.
 """
@@ -33,10 +37,12 @@ import sys
 import zlib
 from array import array
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
+from typing import ClassVar
 
-MAGIC = b"ADHERE-LANGID-1\n"
-FORMAT_VERSION = 1
+MAGIC = b"ADHERE-LANGID-2\n"
+FORMAT_VERSION = 2
 MARSHAL_VERSION = 2
 ZLIB_LEVEL = 9
 # Separator between n-grams in the stored key lists; the build checks no n-gram contains it.
@@ -62,7 +68,7 @@ def _utf8(text: str) -> bytes:
 
 
 def _profiles_dir() -> Path:
-    import langdetect
+    import langdetect  # type: ignore[import-untyped]
 
     return Path(langdetect.__file__).resolve().parent / "profiles"
 
@@ -86,7 +92,7 @@ def _load_profiles() -> list[tuple[str, dict[str, int], list[int]]]:
 
 def _normalisation_runs() -> list[int]:
     """(start, count, target) triples covering every code point ``NGram.normalize`` changes."""
-    from langdetect.utils.ngram import NGram
+    from langdetect.utils.ngram import NGram  # type: ignore[import-untyped]
 
     normalize = NGram.normalize
     runs: list[int] = []
@@ -119,12 +125,12 @@ def _cleaning_classes() -> tuple[list[int], list[int], list[int]]:
     ``unicode_block``, so its answer is constant between consecutive block / comparison
     boundaries; one probe per such stretch (checked at both ends) is exhaustive.
     """
-    from langdetect.detector import Detector
-    from langdetect.utils import unicode_block as ub
+    from langdetect.detector import Detector  # type: ignore[import-untyped]
+    from langdetect.utils import unicode_block as ub  # type: ignore[import-untyped]
 
     class _Factory:
-        word_lang_prob_map: dict[str, list[float]] = {}
-        langlist = ["xx"]
+        word_lang_prob_map: ClassVar[dict[str, list[float]]] = {}
+        langlist: ClassVar[list[str]] = ["xx"]
         seed = 0
 
     detector = Detector(_Factory())
@@ -151,7 +157,7 @@ def _cleaning_classes() -> tuple[list[int], list[int], list[int]]:
         bounds.add(end + 1)
     edges = sorted(b for b in bounds if 0 <= b <= MAX_CODE_POINT + 1)
     ranges: tuple[list[int], list[int], list[int]] = ([], [], [])
-    for lo, hi_excl in zip(edges, edges[1:], strict=False):
+    for lo, hi_excl in pairwise(edges):
         first = classify(chr(lo))
         if classify(chr(hi_excl - 1)) != first or classify(chr((lo + hi_excl - 1) // 2)) != first:
             raise RuntimeError(f"cleaning_text is not constant on U+{lo:04X}..U+{hi_excl - 1:04X}")
@@ -178,8 +184,13 @@ def _vietnamese_tables() -> bytes:
     return _utf8("\n".join([letters, marks, *composed]))
 
 
-def build_payload() -> bytes:
-    """The uncompressed marshal payload (deterministic)."""
+def bucket_of(gram: str) -> int:
+    """The bucket an n-gram is stored in: its highest code point divided by 256."""
+    return max(map(ord, gram)) >> 8
+
+
+def build_sections() -> list[bytes]:
+    """The uncompressed sections of the table: the header, then one payload per bucket."""
     profiles = _load_profiles()
     langs = [name for name, _, _ in profiles]
     if len(langs) > 255:  # pragma: no cover
@@ -188,25 +199,36 @@ def build_payload() -> bytes:
     keys: set[str] = set()
     for _, freq, _ in profiles:
         keys.update(freq)
-    ordered = sorted(keys, key=lambda k: (len(k), k))
-    if any(KEY_SEPARATOR in k for k in ordered):
-        raise RuntimeError("an n-gram contains the key separator")
+    if "" in keys or any(KEY_SEPARATOR in k for k in keys):
+        raise RuntimeError("an n-gram is empty or contains the key separator")
+    buckets: dict[int, list[str]] = {}
+    for key in sorted(keys):
+        buckets.setdefault(bucket_of(key), []).append(key)
 
-    offsets = [0]
-    lang_index = bytearray()
-    freqs: list[int] = []
-    for key in ordered:
-        for index, (_, freq, _) in enumerate(profiles):
-            value = freq.get(key)
-            if value is None or not 1 <= len(key) <= 3:
-                continue
-            if not 0 <= value < 2**32:
-                raise RuntimeError(f"frequency out of range for {key!r}")
-            if value == 0:
-                continue  # contributes 0.0, which is the default
-            lang_index.append(index)
-            freqs.append(value)
-        offsets.append(len(freqs))
+    payloads = []
+    for bucket in sorted(buckets):
+        ordered = buckets[bucket]
+        offsets = [0]
+        lang_index = bytearray()
+        freqs: list[int] = []
+        for key in ordered:
+            for index, (_, freq, _) in enumerate(profiles):
+                value = freq.get(key)
+                if value is None or not 1 <= len(key) <= 3:
+                    continue
+                if not 0 <= value < 2**32:
+                    raise RuntimeError(f"frequency out of range for {key!r}")
+                if value == 0:
+                    continue  # contributes 0.0, which is the default
+                lang_index.append(index)
+                freqs.append(value)
+            offsets.append(len(freqs))
+        payloads.append(
+            marshal.dumps(
+                (_utf8(KEY_SEPARATOR.join(ordered)), _u32(offsets), bytes(lang_index), _u32(freqs)),
+                MARSHAL_VERSION,
+            )
+        )
 
     n_words: list[int] = []
     for name, _, counts in profiles:
@@ -215,64 +237,90 @@ def build_payload() -> bytes:
         n_words += counts
 
     latin, non_latin, deleted = _cleaning_classes()
-    payload = (
+    header = (
         FORMAT_VERSION,
         _utf8("\n".join(langs)),
         _u32(n_words),
-        _utf8(KEY_SEPARATOR.join(ordered)),
-        _u32(offsets),
-        bytes(lang_index),
-        _u32(freqs),
         _u32(_normalisation_runs()),
         _vietnamese_tables(),
         _u32(latin),
         _u32(non_latin),
         _u32(deleted),
+        _u32(sorted(buckets)),
     )
-    return marshal.dumps(payload, MARSHAL_VERSION)
+    return [marshal.dumps(header, MARSHAL_VERSION), *payloads]
 
 
-def encode(payload: bytes) -> bytes:
-    return MAGIC + zlib.compress(payload, ZLIB_LEVEL)
+def encode(sections: list[bytes]) -> bytes:
+    """The file bytes for the given uncompressed sections (see the module docstring)."""
+    header, *payloads = (zlib.compress(s, ZLIB_LEVEL) for s in sections)
+    directory = _u32(len(p) for p in payloads)
+    return b"".join([MAGIC, _u32([len(header), len(directory)]), header, directory, *payloads])
 
 
-def decode(blob: bytes) -> bytes:
-    """The payload of a table file (for comparing builds across zlib versions)."""
+def decode(blob: bytes) -> list[bytes]:
+    """The uncompressed sections of a table file (to compare builds across zlib versions)."""
     if not blob.startswith(MAGIC):
         raise ValueError("not an adhere langid table")
-    return zlib.decompress(blob[len(MAGIC) :])
+    pos = len(MAGIC)
+    lengths = array("I")
+    lengths.frombytes(blob[pos : pos + 8])
+    if sys.byteorder == "big":  # pragma: no cover
+        lengths.byteswap()
+    pos += 8
+    header = zlib.decompress(blob[pos : pos + lengths[0]])
+    pos += lengths[0]
+    sizes = array("I")
+    sizes.frombytes(blob[pos : pos + lengths[1]])
+    if sys.byteorder == "big":  # pragma: no cover
+        sizes.byteswap()
+    pos += lengths[1]
+    sections = [header]
+    for size in sizes:
+        sections.append(zlib.decompress(blob[pos : pos + size]))
+        pos += size
+    if pos != len(blob):
+        raise ValueError("trailing bytes in langid table")
+    return sections
 
 
-def verify(payload: bytes) -> None:
+def verify(sections: list[bytes]) -> None:
     """Check that the stored table reproduces langdetect's own probability map bit for bit."""
     from langdetect import detector_factory
 
-    (_, langs_b, n_words_b, keys_b, offsets_b, lang_b, freqs_b, *_rest) = marshal.loads(payload)
-    langs = langs_b.decode().split("\n")
-    n_words = array("I")
-    offsets = array("I")
-    freqs = array("I")
-    for arr, raw in ((n_words, n_words_b), (offsets, offsets_b), (freqs, freqs_b)):
-        arr.frombytes(raw)
-        if sys.byteorder == "big":  # pragma: no cover
-            arr.byteswap()
-    keys = keys_b.decode("utf-8", "surrogatepass").split(KEY_SEPARATOR)
+    header = marshal.loads(sections[0])
+    langs = header[1].decode().split("\n")
+    n_words = _u32_array(header[2])
+    stored: dict[str, list[float]] = {}
+    for payload in sections[1:]:
+        keys_b, offsets_b, lang_b, freqs_b = marshal.loads(payload)
+        offsets, freqs = _u32_array(offsets_b), _u32_array(freqs_b)
+        for i, key in enumerate(keys_b.decode("utf-8", "surrogatepass").split(KEY_SEPARATOR)):
+            dense = [0.0] * len(langs)
+            for k in range(offsets[i], offsets[i + 1]):
+                j = lang_b[k]
+                dense[j] = 1.0 * freqs[k] / n_words[3 * j + len(key) - 1]
+            stored[key] = dense
 
     factory = detector_factory.DetectorFactory()
     factory.load_profile(detector_factory.PROFILES_DIRECTORY)
     position = {lang: i for i, lang in enumerate(factory.langlist)}
     order = [position[lang] for lang in langs]
     reference = factory.word_lang_prob_map
-    if set(reference) != set(keys):
+    if set(reference) != set(stored):
         raise RuntimeError("n-gram set differs from langdetect's")
-    for i, key in enumerate(keys):
-        dense = [0.0] * len(langs)
-        for k in range(offsets[i], offsets[i + 1]):
-            j = lang_b[k]
-            dense[j] = 1.0 * freqs[k] / n_words[3 * j + len(key) - 1]
+    for key, dense in stored.items():
         expected = [reference[key][p] for p in order]
-        if dense != expected or any(a.hex() != b.hex() for a, b in zip(dense, expected, strict=True)):
+        if any(a.hex() != b.hex() for a, b in zip(dense, expected, strict=True)):
             raise RuntimeError(f"probabilities differ for {key!r}")
+
+
+def _u32_array(raw: bytes) -> array[int]:
+    arr = array("I")
+    arr.frombytes(raw)
+    if sys.byteorder == "big":  # pragma: no cover
+        arr.byteswap()
+    return arr
 
 
 def build(output: Path | str = DEFAULT_OUTPUT, *, check: bool = False) -> Path:
@@ -281,18 +329,20 @@ def build(output: Path | str = DEFAULT_OUTPUT, *, check: bool = False) -> Path:
     path = Path(output)
     if path.is_dir():
         path = path / DEFAULT_OUTPUT.name
-    payload = build_payload()
+    sections = build_sections()
     if check:
-        verify(payload)
+        verify(sections)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(encode(payload))
+    path.write_bytes(encode(sections))
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--no-verify", action="store_true", help="skip the check against langdetect")
+    parser.add_argument(
+        "--no-verify", action="store_true", help="skip the check against langdetect"
+    )
     args = parser.parse_args(argv)
     path = build(args.output, check=not args.no_verify)
     print(f"wrote {path} ({path.stat().st_size:,} bytes)")

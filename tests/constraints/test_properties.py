@@ -22,9 +22,45 @@ CONSTRAINTS_BUILT = {cid: build(ConstraintSpec(cid, EXAMPLE_PARAMS[cid])) for ci
 # Text that exercises what the checks look at: markdown marks, brackets, quotes, newlines,
 # commas, case, digits, and any Unicode at all.
 MARKUP = st.sampled_from(
-    ["*", "**", "***", "******", "[", "]", "<<", ">>", "\n", "\n\n", ",", '"', "'", "-", "P.S.",
-     "p. s.", "Section 1", "Part 2", "```json", "```", "{", "}", ". ", "? ", "I ", "THEN ",
-     "then ", "river", "light", "Z", "z", " ", "\t", "\r\n", "，", "Dr. ", "That is all."]
+    [
+        "*",
+        "**",
+        "***",
+        "******",
+        "[",
+        "]",
+        "<<",
+        ">>",
+        "\n",
+        "\n\n",
+        ",",
+        '"',
+        "'",
+        "-",
+        "P.S.",
+        "p. s.",
+        "Section 1",
+        "Part 2",
+        "```json",
+        "```",
+        "{",
+        "}",
+        ". ",
+        "? ",
+        "I ",
+        "THEN ",
+        "then ",
+        "river",
+        "light",
+        "Z",
+        "z",
+        " ",
+        "\t",
+        "\r\n",
+        "，",
+        "Dr. ",
+        "That is all.",
+    ]
 )
 TEXT = st.lists(st.one_of(MARKUP, st.text(max_size=12)), max_size=40).map("".join)
 

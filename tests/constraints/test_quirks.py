@@ -18,9 +18,7 @@ from adhere.text.variants import loose_variants
 from adhere.text.words import count_words
 
 
-def passed(
-    cid: str, text: str, compat: Compat = "reference", **params: Any
-) -> bool | None:
+def passed(cid: str, text: str, compat: Compat = "reference", **params: Any) -> bool | None:
     return build(ConstraintSpec(cid, params)).check(text, CheckContext("strict", compat)).passed
 
 
@@ -110,8 +108,12 @@ def test_less_than_is_strict_and_at_least_is_inclusive() -> None:
 def test_keywords_are_unescaped_case_insensitive_regexes_without_word_boundaries() -> None:
     assert passed("keywords:existence", "A CATEGORY.", keywords=["cat"]) is True
     assert passed("keywords:existence", "colour", keywords=["colou?r"]) is True
-    assert passed("keywords:frequency", "cat category", keyword="cat", frequency=2,
-                  relation="at least") is True
+    assert (
+        passed(
+            "keywords:frequency", "cat category", keyword="cat", frequency=2, relation="at least"
+        )
+        is True
+    )
     # corrected mode: literal, whole words
     assert passed("keywords:existence", "A CATEGORY.", "corrected", keywords=["cat"]) is False
 
@@ -188,7 +190,9 @@ def test_nth_paragraph_counts_non_empty_but_indexes_the_raw_list() -> None:
 
 def test_sections_are_case_sensitive() -> None:
     cid = "detectable_format:multiple_sections"
-    assert passed(cid, "SECTION 1 a SECTION 2 b", section_spliter="Section", num_sections=2) is False
+    assert (
+        passed(cid, "SECTION 1 a SECTION 2 b", section_spliter="Section", num_sections=2) is False
+    )
     assert passed(cid, "Section1 a Section 2 b", section_spliter="Section", num_sections=2) is True
 
 

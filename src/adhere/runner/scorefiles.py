@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,13 +63,13 @@ def _line(result: PromptResult) -> dict[str, Any]:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file, so a crash leaves no half file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -89,8 +88,12 @@ def _summary(
         return [i.sample.metadata.get("key", i.sample.id) for i in items if predicate(i)]
 
     undecided = [
-        {"key": r.sample.metadata.get("key", r.sample.id), "mode": r.mode,
-         "constraint_id": v.constraint_id, "evidence": v.evidence}
+        {
+            "key": r.sample.metadata.get("key", r.sample.id),
+            "mode": r.mode,
+            "constraint_id": v.constraint_id,
+            "evidence": v.evidence,
+        }
         for r in (*strict, *loose)
         for v in r.verdicts
         if v.passed is None

@@ -68,8 +68,12 @@ def _field(
     path, line = where
     if name not in record:
         present = ", ".join(sorted(record)) or "none"
-        raise InputError(f"missing; expected {what} (fields present: {present})", path=path,
-                         line=line, field=name)
+        raise InputError(
+            f"missing; expected {what} (fields present: {present})",
+            path=path,
+            line=line,
+            field=name,
+        )
     value = record[name]
     if not isinstance(value, kinds) or isinstance(value, bool):
         found = f"{type(value).__name__} {str(value)[:60]!r}"
@@ -85,8 +89,12 @@ def _sample(
         prompt = _field(record, "prompt", (str,), "a string", where)
         ids = _field(record, "instruction_id_list", (list,), "a list of constraint ids", where)
         if not ids:
-            raise InputError("expected at least one constraint id, found an empty list",
-                             path=path, line=line, field="instruction_id_list")
+            raise InputError(
+                "expected at least one constraint id, found an empty list",
+                path=path,
+                line=line,
+                field="instruction_id_list",
+            )
         if "kwargs" in record:
             kwargs = _field(record, "kwargs", (list,), "a list of objects", where)
         else:
@@ -94,12 +102,15 @@ def _sample(
         if len(kwargs) != len(ids):
             raise InputError(
                 f"expected one kwargs object per constraint id ({len(ids)}), found {len(kwargs)}",
-                path=path, line=line, field="kwargs",
+                path=path,
+                line=line,
+                field="kwargs",
             )
         key = record.get("key", line)
         if not isinstance(key, int | str) or isinstance(key, bool):
-            raise InputError(f"expected an integer or a string, found {key!r}", path=path,
-                             line=line, field="key")
+            raise InputError(
+                f"expected an integer or a string, found {key!r}", path=path, line=line, field="key"
+            )
     except InputError as error:
         errors.add(error, path, line)
         return None
@@ -108,12 +119,14 @@ def _sample(
     for index, (cid, params) in enumerate(zip(ids, kwargs, strict=True)):
         field = f"instruction_id_list[{index}]"
         if not isinstance(cid, str):
-            errors.add(InputError(f"expected a constraint id string, found {cid!r}"), path, line,
-                       field)
+            errors.add(
+                InputError(f"expected a constraint id string, found {cid!r}"), path, line, field
+            )
             continue
         if not isinstance(params, dict):
-            errors.add(InputError(f"expected an object, found {params!r}"), path, line,
-                       f"kwargs[{index}]")
+            errors.add(
+                InputError(f"expected an object, found {params!r}"), path, line, f"kwargs[{index}]"
+            )
             continue
         try:
             built.append(build(ConstraintSpec(cid, params)))
@@ -149,8 +162,9 @@ def _responses(path: str) -> dict[str, str | None]:
     return by_prompt
 
 
-def _samples(path: str, suite: str, records: Iterable[tuple[int, dict[str, Any]]]
-             ) -> tuple[list[tuple[Sample, tuple[Constraint, ...], dict[str, Any]]], _Collector]:
+def _samples(
+    path: str, suite: str, records: Iterable[tuple[int, dict[str, Any]]]
+) -> tuple[list[tuple[Sample, tuple[Constraint, ...], dict[str, Any]]], _Collector]:
     errors = _Collector()
     out = []
     for line, record in records:
@@ -160,8 +174,9 @@ def _samples(path: str, suite: str, records: Iterable[tuple[int, dict[str, Any]]
     return out, errors
 
 
-def load_pair(input_path: str | Path, responses_path: str | Path, suite: str = "ifeval"
-              ) -> list[Item]:
+def load_pair(
+    input_path: str | Path, responses_path: str | Path, suite: str = "ifeval"
+) -> list[Item]:
     """IFEval's input file joined to its responses file by exact prompt."""
     inp = str(input_path)
     samples, errors = _samples(inp, suite, read_jsonl(inp))
@@ -178,12 +193,21 @@ def load_combined(path: str | Path, suite: str = "combined") -> list[Item]:
     for sample, _, record in samples:
         line = int(sample.metadata["line"])
         if "response" not in record:
-            errors.add(InputError(
-                "missing; a combined file needs a response on every line (for IFEval's "
-                "separate input and responses files, pass both: adhere score INPUT RESPONSES)"
-            ), name, line, "response")
+            errors.add(
+                InputError(
+                    "missing; a combined file needs a response on every line (for IFEval's "
+                    "separate input and responses files, pass both: adhere score INPUT RESPONSES)"
+                ),
+                name,
+                line,
+                "response",
+            )
         elif record["response"] is not None and not isinstance(record["response"], str):
-            errors.add(InputError(f"expected a string or null, found {record['response']!r}"),
-                       name, line, "response")
+            errors.add(
+                InputError(f"expected a string or null, found {record['response']!r}"),
+                name,
+                line,
+                "response",
+            )
     errors.raise_if_any()
     return [Item(s, c, r.get("response")) for s, c, r in samples]

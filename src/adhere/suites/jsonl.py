@@ -30,7 +30,9 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     value = json.loads(line)
                 except json.JSONDecodeError as error:
                     raise InputError(
-                        f"malformed JSON at column {error.colno}: {error.msg}", path=name, line=number
+                        f"malformed JSON at column {error.colno}: {error.msg}",
+                        path=name,
+                        line=number,
                     ) from None
                 if not isinstance(value, dict):
                     raise InputError(

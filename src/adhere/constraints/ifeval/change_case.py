@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from adhere.constraints.base import (
     RELATION_PARAM_HELP,
     RELATIONS,
@@ -45,7 +43,6 @@ def _case_and_english(response: str, context: CheckContext, upper: bool) -> Outc
 
 
 @register
-@dataclass(frozen=True)
 class EnglishCapital(Constraint):
     id = "change_case:english_capital"
     summary = "The response is all capital letters (str.isupper) and detected as English."
@@ -58,7 +55,6 @@ class EnglishCapital(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class EnglishLowercase(Constraint):
     id = "change_case:english_lowercase"
     summary = "The response is all lowercase (str.islower) and detected as English."
@@ -71,7 +67,6 @@ class EnglishLowercase(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class CapitalWordFrequency(Constraint):
     id = "change_case:capital_word_frequency"
     summary = "All-capital words (NLTK word tokens with isupper) number fewer than / at least N."
@@ -93,4 +88,6 @@ class CapitalWordFrequency(Constraint):
 
     def describe(self) -> str:
         how = "fewer than" if self.capital_relation == "less than" else "at least"
-        return f"Use words written entirely in capital letters {how} {self.capital_frequency} times."
+        return (
+            f"Use words written entirely in capital letters {how} {self.capital_frequency} times."
+        )

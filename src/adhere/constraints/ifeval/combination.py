@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.text.locate import quote
 
 
 @register
-@dataclass(frozen=True)
 class TwoResponses(Constraint):
     id = "combination:two_responses"
     summary = "Exactly two different non-empty responses separated by ******."
@@ -29,13 +26,10 @@ class TwoResponses(Constraint):
         return True, "two different responses separated by ******"
 
     def describe(self) -> str:
-        return (
-            "Give two different answers, separated by six asterisks (******) and nothing else."
-        )
+        return "Give two different answers, separated by six asterisks (******) and nothing else."
 
 
 @register
-@dataclass(frozen=True)
 class RepeatPrompt(Constraint):
     id = "combination:repeat_prompt"
     summary = "Starts by repeating the given request word for word (case-insensitive)."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.constraints.patterns import bracket_spans
@@ -12,7 +11,6 @@ from adhere.text.locate import at, plural
 
 
 @register
-@dataclass(frozen=True)
 class NumberPlaceholders(Constraint):
     id = "detectable_content:number_placeholders"
     summary = "At least N placeholders in square brackets, like [name] ([] counts too)."
@@ -54,7 +52,6 @@ def _marker_pattern(marker: str, context: CheckContext) -> tuple[re.Pattern[str]
 
 
 @register
-@dataclass(frozen=True)
 class Postscript(Constraint):
     id = "detectable_content:postscript"
     summary = "A postscript marker (e.g. P.S.) appears, case-insensitive, anywhere in a line."

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.constraints.patterns import DASH_BULLET_RE, STAR_BULLET_RE, title_spans
@@ -13,7 +12,6 @@ from adhere.text.locate import at, plural, quote
 
 
 @register
-@dataclass(frozen=True)
 class NumberBulletLists(Constraint):
     id = "detectable_format:number_bullet_lists"
     summary = "Exactly N markdown bullet lines ('* ' or '-' at line start; '1.' does not count)."
@@ -42,7 +40,6 @@ _CONSTRAINED_OPTIONS = ("My answer is yes.", "My answer is no.", "My answer is m
 
 
 @register
-@dataclass(frozen=True)
 class ConstrainedResponse(Constraint):
     id = "detectable_format:constrained_response"
     summary = "Contains one of 'My answer is yes.', 'My answer is no.', 'My answer is maybe.'."
@@ -66,7 +63,6 @@ _DOUBLE = re.compile(r"\*\*[^\n\*]*\*\*")
 
 
 @register
-@dataclass(frozen=True)
 class NumberHighlightedSections(Constraint):
     id = "detectable_format:number_highlighted_sections"
     summary = "At least N *highlighted* spans (each **bold** span counts as well)."
@@ -84,7 +80,10 @@ class NumberHighlightedSections(Constraint):
         shown = ", ".join(quote(h, 30) for h in found[:4]) + (", …" if len(found) > 4 else "")
         listing = f" ({shown})" if found else ""
         ok = len(found) >= self.num_highlights
-        return ok, f"{plural(len(found), 'highlight')}{listing}; needs at least {self.num_highlights}"
+        return (
+            ok,
+            f"{plural(len(found), 'highlight')}{listing}; needs at least {self.num_highlights}",
+        )
 
     def describe(self) -> str:
         return (
@@ -94,12 +93,13 @@ class NumberHighlightedSections(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class MultipleSections(Constraint):
     id = "detectable_format:multiple_sections"
     summary = "At least N sections, each opened by the splitter and a number (e.g. 'Section 2')."
     params = (
-        Param("section_spliter", "str", "the word that opens a section, e.g. 'Section'", strip=True),
+        Param(
+            "section_spliter", "str", "the word that opens a section, e.g. 'Section'", strip=True
+        ),
         Param("num_sections", "int", "the minimum number of sections N", minimum=0),
     )
 
@@ -128,7 +128,6 @@ _FENCE_OPENINGS = ("```json", "```Json", "```JSON", "```")
 
 
 @register
-@dataclass(frozen=True)
 class JsonFormat(Constraint):
     id = "detectable_format:json_format"
     summary = "The whole response parses as JSON (one ```json fence around it is allowed)."
@@ -151,7 +150,6 @@ class JsonFormat(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class Title(Constraint):
     id = "detectable_format:title"
     summary = "A title in double angular brackets, like <<my title>>, on one line."

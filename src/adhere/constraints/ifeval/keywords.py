@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from adhere.constraints.base import (
     RELATION_PARAM_HELP,
@@ -30,7 +29,6 @@ def _keyword_pattern(keyword: str, context: CheckContext) -> tuple[re.Pattern[st
 
 
 @register
-@dataclass(frozen=True)
 class Existence(Constraint):
     id = "keywords:existence"
     summary = "Every listed keyword appears (case-insensitive; as a regex, inside words too)."
@@ -54,7 +52,6 @@ class Existence(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class Frequency(Constraint):
     id = "keywords:frequency"
     summary = "A keyword appears fewer than / at least N times (case-insensitive regex)."
@@ -87,7 +84,6 @@ class Frequency(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class ForbiddenWords(Constraint):
     id = "keywords:forbidden_words"
     summary = "None of the listed words appears as a whole word (case-insensitive)."
@@ -101,10 +97,13 @@ class ForbiddenWords(Constraint):
                 pattern, note = literal_word(word), ""
             else:
                 pattern, valid = user_pattern(r"\b" + word + r"\b", re.IGNORECASE)
+                if not valid:
+                    pattern = user_pattern(r"\b" + re.escape(word) + r"\b", re.IGNORECASE)[0]
                 note = "" if valid else " (not a valid regex; matched literally)"
             match = pattern.search(response)
             if match is not None:
-                return False, f"forbidden word {word!r} at {at(response, match.start(), match.end())}"
+                where = at(response, match.start(), match.end())
+                return False, f"forbidden word {word!r} at {where}{note}"
         return True, f"none of {len(set(self.forbidden_words))} forbidden words appears"
 
     def describe(self) -> str:
@@ -113,7 +112,6 @@ class ForbiddenWords(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class LetterFrequency(Constraint):
     id = "keywords:letter_frequency"
     summary = "A letter (case-insensitive) appears fewer than / at least N times."

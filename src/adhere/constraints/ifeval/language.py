@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.core.errors import ParamError
 from adhere.text.langid import detect_language, language_codes
@@ -20,7 +18,6 @@ def undetectable(context: CheckContext) -> Outcome:
 
 
 @register
-@dataclass(frozen=True)
 class ResponseLanguage(Constraint):
     id = "language:response_language"
     summary = "The language detector (langdetect's, exactly) names the given ISO 639-1 code."

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from adhere.constraints.base import (
     RELATION_PARAM_HELP,
     RELATIONS,
@@ -23,7 +21,6 @@ from adhere.text.words import count_words
 
 
 @register
-@dataclass(frozen=True)
 class NumberSentences(Constraint):
     id = "length_constraints:number_sentences"
     summary = "Punkt (NLTK English) sentences number fewer than / at least N."
@@ -46,7 +43,6 @@ class NumberSentences(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class NumberWords(Constraint):
     id = "length_constraints:number_words"
     summary = "Words (\\w+ runs) number fewer than / at least N."
@@ -69,7 +65,6 @@ class NumberWords(Constraint):
 
 
 @register
-@dataclass(frozen=True)
 class NumberParagraphs(Constraint):
     id = "length_constraints:number_paragraphs"
     summary = "Exactly N paragraphs separated by the markdown divider ***."
@@ -110,13 +105,14 @@ def _first_word(paragraph: str) -> str:
 
 
 @register
-@dataclass(frozen=True)
 class NthParagraphFirstWord(Constraint):
     id = "length_constraints:nth_paragraph_first_word"
     summary = "Exactly N paragraphs separated by blank lines, paragraph i starting with a word."
     params = (
         Param("num_paragraphs", "int", "the exact number of paragraphs", minimum=1),
-        Param("nth_paragraph", "int", "which paragraph (1-based) must start with the word", minimum=1),
+        Param(
+            "nth_paragraph", "int", "which paragraph (1-based) must start with the word", minimum=1
+        ),
         Param("first_word", "str", "the word paragraph i must start with (case-insensitive)"),
     )
 

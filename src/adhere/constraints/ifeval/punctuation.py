@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from adhere.constraints.base import CheckContext, Constraint, Outcome, register
 from adhere.text.locate import around, plural
 
 
 @register
-@dataclass(frozen=True)
 class NoComma(Constraint):
     id = "punctuation:no_comma"
     summary = "No ASCII comma ',' anywhere (the full-width '，' is allowed)."

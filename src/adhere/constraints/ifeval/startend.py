@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.text.locate import quote
 
 
 @register
-@dataclass(frozen=True)
 class EndChecker(Constraint):
     id = "startend:end_checker"
-    summary = "Ends with the phrase (case-insensitive; outer whitespace and \" ignored)."
+    summary = 'Ends with the phrase (case-insensitive; outer whitespace and " ignored).'
     params = (Param("end_phrase", "str", "the phrase the response must end with", strip=True),)
 
     end_phrase: str
@@ -22,17 +19,16 @@ class EndChecker(Constraint):
         phrase = self.end_phrase.strip().lower()
         if text.endswith(phrase):
             return True, f"ends with {quote(phrase)}"
-        return False, f"ends with {quote(text[-max(len(phrase), 20):])}; needs {quote(phrase)}"
+        return False, f"ends with {quote(text[-max(len(phrase), 20) :])}; needs {quote(phrase)}"
 
     def describe(self) -> str:
         return f"End your answer with exactly this phrase: {self.end_phrase} Nothing may follow it."
 
 
 @register
-@dataclass(frozen=True)
 class Quotation(Constraint):
     id = "startend:quotation"
-    summary = 'The whole response is wrapped in ASCII double quotes (curly quotes fail).'
+    summary = "The whole response is wrapped in ASCII double quotes (curly quotes fail)."
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         text = response.strip()
