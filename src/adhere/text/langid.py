@@ -106,6 +106,7 @@ _RESULT_CACHE_MAX_TEXT = 32768
 _WORD_CACHE_LIMIT = 16384
 _VECTOR_CACHE_LIMIT = 4096
 _TRANSLATION_CACHE_LIMIT = 65536
+_WINDOW_CACHE_LIMIT = 65536
 
 if sys.version_info < (3, 12):
     # Python 3.11's sum() of floats adds left to right in plain double arithmetic.
@@ -215,6 +216,7 @@ class _Table:
             self.bucket_spans[bucket] = (pos, size)
             pos += size
         self.loaded_buckets: set[int] = set()
+        self.latin1_loaded = False
         self.slots: list[tuple[array[int], bytes, array[int]]] = []
         self.index: dict[str, int] = {}
         self.vectors = _Vectors(self)
@@ -252,6 +254,8 @@ class _Table:
 
     def load_buckets(self, word: str) -> None:
         """Make the n-grams of every bucket a character of ``word`` can fall in known."""
+        if self.latin1_loaded and (not word or max(word) < "\u0100"):
+            return  # every character is in bucket 0
         for bucket in {ord(ch) >> 8 for ch in word}:
             if bucket in self.loaded_buckets:
                 continue
@@ -265,6 +269,7 @@ class _Table:
                 self.slots.append((_u32(offsets_b), lang_index, _u32(freqs_b)))
                 self.index.update(zip(keys, range(base, base + len(keys)), strict=True))
             self.loaded_buckets.add(bucket)
+        self.latin1_loaded = 0 in self.loaded_buckets
 
     def decode(self, gram: str) -> list[float]:
         """``p(gram | language)`` for every language, as langdetect computes it."""
@@ -300,10 +305,11 @@ class _WordCache(dict[str, tuple[str, ...]]):
         super().__init__()
         self.table = table
         self.last: dict[str, tuple[str, ...]] = {}
+        self.windows: dict[str, tuple[str, ...]] = {}
 
     def __missing__(self, word: str) -> tuple[str, ...]:
         self.table.load_buckets(word)
-        core, tail = _word_ngrams(word, self.table.index)
+        core, tail = _word_ngrams(word, self.table.index, self.windows)
         grams = core + tail
         if len(self) >= _WORD_CACHE_LIMIT:
             self.clear()
@@ -315,50 +321,51 @@ class _WordCache(dict[str, tuple[str, ...]]):
         grams = self.last.get(word)
         if grams is None:
             self.table.load_buckets(word)
-            grams = _word_ngrams(word, self.table.index)[0]
+            grams = _word_ngrams(word, self.table.index, self.windows)[0]
             if len(self.last) >= _WORD_CACHE_LIMIT:
                 self.last.clear()
             self.last[word] = grams
         return grams
 
 
-def _word_ngrams(word: str, known: dict[str, int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _word_ngrams(
+    word: str, known: dict[str, int], windows: dict[str, tuple[str, ...]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The known n-grams langdetect extracts from one normalised word (no spaces in it).
 
     Returns the n-grams of the word itself, in langdetect's order (for each character its
     1-, 2- and 3-gram), and the two extra ones produced when a space follows the word.  In
     langdetect's n-gram buffer a word is preceded by a space, so the first character's
     2-gram is ' ' + c and it has no 3-gram; a character that is upper case after an upper
-    case character contributes nothing (the ``capitalword`` state).
+    case character contributes nothing (the ``capitalword`` state).  ``windows`` caches, per
+    window of three characters (two spaces and the character, for the first one), the known
+    n-grams ending at its last character.
     """
-    if not word:
-        return (), ()
     out: list[str] = []
-    append = out.append
+    extend = out.extend
     before = prev = " "
     prev_upper = False
-    first = True
     for ch in word:
         upper = ch.isupper()
         if not (upper and prev_upper):
-            if ch in known:
-                append(ch)
-            gram = prev + ch
-            if gram in known:
-                append(gram)
-            if not first:
-                gram = before + gram
-                if gram in known:
-                    append(gram)
-        first = False
+            window = before + prev + ch
+            grams = windows.get(window)
+            if grams is None:
+                candidates = (ch, window[1:], window) if prev != " " else (ch, window[1:])
+                grams = tuple(g for g in candidates if g in known)
+                if len(windows) >= _WINDOW_CACHE_LIMIT:
+                    windows.clear()
+                windows[window] = grams
+            extend(grams)
         before, prev, prev_upper = prev, ch, upper
     tail: list[str] = []
-    gram = prev + " "
-    if gram in known:
-        tail.append(gram)
-    gram = before + gram
-    if gram in known:
-        tail.append(gram)
+    if word:
+        gram = prev + " "
+        if gram in known:
+            tail.append(gram)
+        gram = before + gram
+        if gram in known:
+            tail.append(gram)
     return tuple(out), tuple(tail)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
-from adhere.constraints.patterns import bracket_spans
 from adhere.constraints.userregex import user_pattern
 from adhere.text.locate import at, plural
+from adhere.text.markdown import bracket_spans
 
 
 @register

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
-from adhere.constraints.patterns import DASH_BULLET_RE, STAR_BULLET_RE, title_spans
 from adhere.constraints.userregex import user_pattern
 from adhere.text.locate import at, plural, quote
+from adhere.text.markdown import BOLD_RE, DASH_BULLET_RE, HIGHLIGHT_RE, STAR_BULLET_RE, title_spans
 
 
 @register
@@ -58,10 +57,6 @@ class ConstrainedResponse(Constraint):
         )
 
 
-_SINGLE = re.compile(r"\*[^\n\*]*\*")
-_DOUBLE = re.compile(r"\*\*[^\n\*]*\*\*")
-
-
 @register
 class NumberHighlightedSections(Constraint):
     id = "detectable_format:number_highlighted_sections"
@@ -71,10 +66,10 @@ class NumberHighlightedSections(Constraint):
     num_highlights: int
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
-        found = [m.group() for m in _SINGLE.finditer(response) if m.group().strip("*").strip()]
+        found = [m.group() for m in HIGHLIGHT_RE.finditer(response) if m.group().strip("*").strip()]
         found += [
             m.group()
-            for m in _DOUBLE.finditer(response)
+            for m in BOLD_RE.finditer(response)
             if m.group().removeprefix("**").removesuffix("**").strip()
         ]
         shown = ", ".join(quote(h, 30) for h in found[:4]) + (", …" if len(found) > 4 else "")

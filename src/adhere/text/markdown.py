@@ -1,7 +1,8 @@
-"""Linear-time equivalents of the references' regex searches that can backtrack badly.
+"""Markdown structure as the references see it: bullets, highlights, titles, placeholders.
 
-Each function returns exactly what the named reference expression would, but in time linear in
-the text, so a 1 MB response of ``[`` or ``<<`` or newlines cannot stall a check.
+Each pattern or function gives exactly the matches of the reference's regular expression, but
+in time linear in the text, so a 1 MB response of ``[``, ``<<`` or blank lines cannot stall a
+check (the reference expressions can take quadratic time on such input).
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from collections.abc import Iterator
 # matches without rescanning runs of blank lines from every line start.
 STAR_BULLET_RE = re.compile(r"^[^\S\n]*+\*[^\*].*$", re.MULTILINE)
 DASH_BULLET_RE = re.compile(r"^[^\S\n]*+-.*$", re.MULTILINE)
+
+
+# ``\*[^\n\*]*\*`` and ``\*\*[^\n\*]*\*\*``: highlighted spans (linear as they stand).
+HIGHLIGHT_RE = re.compile(r"\*[^\n\*]*\*")
+BOLD_RE = re.compile(r"\*\*[^\n\*]*\*\*")
 
 
 def bracket_spans(text: str) -> Iterator[tuple[int, int]]:
