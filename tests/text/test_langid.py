@@ -181,16 +181,21 @@ def test_import_does_not_load_the_table() -> None:
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 7, 8, 9, 31, 1000, 1024, 1025, 30001])
-def test_draws_are_random_choice(count: int) -> None:
+def test_trial_draws_are_random_choice(count: int) -> None:
+    """A trial draws its n-grams with the random numbers of ``Random.choice``: record them
+    with flat vectors (which never converge, so all 1001 draws happen)."""
     grams = [str(i) for i in range(count)]
+    drawn: list[str] = []
+    flat = [1.0] * len(language_codes())
+
+    def get(gram: str) -> list[float]:
+        drawn.append(gram)
+        return flat
+
     mine, theirs = random.Random(0), random.Random(0)
-    inline = table().inline_draw
-    got = [langid._first_draw(mine, grams, inline)]
-    draw = langid._drawer(mine, grams, inline)
-    for _ in range(40):
-        got += draw()
-    expected = [theirs.choice(grams) for _ in range(len(got))]
-    assert got == expected
+    langid._trial(mine, grams, get, None, table())
+    assert len(drawn) == 1001
+    assert drawn == [theirs.choice(grams) for _ in range(1001)]
     assert mine.getstate() == theirs.getstate()
 
 

@@ -39,6 +39,14 @@ def _parser() -> argparse.ArgumentParser:
         "corrected: opt into fixes for the references' plain mistakes (docs/quirks.md)",
     )
 
+    score.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="processes to score with (default: one per core; the verdicts are the same)",
+    )
+
     listing = verbs.add_parser("list", help="list what exists")
     listing.add_argument("what", choices=("constraints",), help="what to list")
     return parser
@@ -48,7 +56,7 @@ def _score(args: argparse.Namespace) -> int:
     from adhere.cli.table import accuracy_table
     from adhere.runner.scorefiles import LOOSE_FILE, STRICT_FILE, SUMMARY_FILE, score
 
-    result = score(args.input, args.responses, args.outdir, args.compat)
+    result = score(args.input, args.responses, args.outdir, args.compat, args.jobs)
     summary = result.summary
     print(accuracy_table(summary))
     print()

@@ -33,6 +33,8 @@ import importlib
 import importlib.util
 import os
 import re
+from collections.abc import Iterable
+from itertools import chain
 from types import ModuleType
 from typing import Final, NamedTuple
 
@@ -91,6 +93,9 @@ _WORD_PATTERN: Final = "".join(
 # a literal character is scanned much faster.
 _AFTER_MARK: Final = r"(?=(?P<after_tok>" + _NON_WORD + r"|\s+(?P<next_tok>\S+)))"
 _MARKS: Final = ".?!"
+# Above this length, candidates are found lazily (with Punkt's single pattern when
+# the text has several kinds of mark) rather than collected and sorted.
+_LAZY_SCAN_LENGTH: Final = 100_000
 
 # Closing punctuation that belongs to the sentence before a boundary.
 _REALIGN: Final = r"""["')\]}]+?(?:\s+|(?=--)|$)"""
@@ -117,6 +122,7 @@ _ELLIPSIS: Final = r"\.\.+"
 # this module stays cheap.
 _WORD_RE: re.Pattern[str]
 _MARK_RES: tuple[tuple[str, re.Pattern[str]], ...]
+_ANY_MARK_RE: re.Pattern[str]
 _REALIGN_RE: re.Pattern[str]
 _PLAIN_WORD_RE: re.Pattern[str]
 _FAST_CONTEXT_RE: re.Pattern[str]
@@ -214,10 +220,11 @@ def _english_parameters_module() -> ModuleType:
 
 
 def _compile_patterns() -> None:
-    global _WORD_RE, _MARK_RES, _REALIGN_RE, _PLAIN_WORD_RE, _FAST_CONTEXT_RE
+    global _WORD_RE, _MARK_RES, _ANY_MARK_RE, _REALIGN_RE, _PLAIN_WORD_RE, _FAST_CONTEXT_RE
     global _NUMERIC_RE, _INITIAL_RE, _ELLIPSIS_RE
     _WORD_RE = re.compile(_WORD_PATTERN)
     _MARK_RES = tuple((mark, re.compile(re.escape(mark) + _AFTER_MARK)) for mark in _MARKS)
+    _ANY_MARK_RE = re.compile(f"[{re.escape(_MARKS)}]" + _AFTER_MARK)
     _REALIGN_RE = re.compile(_REALIGN, re.MULTILINE)
     _PLAIN_WORD_RE = re.compile(_PLAIN_WORD)
     _FAST_CONTEXT_RE = re.compile(_FAST_CONTEXT)
@@ -424,19 +431,22 @@ def _match_start(match: re.Match[str]) -> int:
     return match.start()
 
 
-def _candidate_matches(text: str) -> list[re.Match[str] | None]:
+def _candidate_matches(text: str) -> Iterable[re.Match[str] | None]:
     """Every candidate sentence end, in text order, followed by ``None``."""
+    if len(text) > _LAZY_SCAN_LENGTH:
+        # Keep memory flat on huge texts: no list of matches.
+        kinds = [mark_re for mark, mark_re in _MARK_RES if mark in text]
+        pattern = kinds[0] if len(kinds) == 1 else _ANY_MARK_RE
+        return chain(pattern.finditer(text), (None,))
     found: list[re.Match[str]] = []
-    kinds = 0
-    for char, mark_re in _MARK_RES:
-        if char in text:
+    kinds_found = 0
+    for mark, mark_re in _MARK_RES:
+        if mark in text:
             found.extend(mark_re.finditer(text))
-            kinds += 1
-    if kinds > 1:
+            kinds_found += 1
+    if kinds_found > 1:
         found.sort(key=_match_start)
-    matches: list[re.Match[str] | None] = list(found)
-    matches.append(None)
-    return matches
+    return [*found, None]
 
 
 def _raw_slices(text: str, model: PunktModel) -> list[tuple[int, int]]:

@@ -107,9 +107,15 @@ def _rules(separator: str | None) -> _Rules:
     class of NLTK's could match the separator, ours excludes it.  Most rules are
     restated so that their replacement is a plain string (no group references,
     which Python 3.11 expands in Python code for every match) and so that they
-    start with a literal character (which the regex engine finds quickly).  A
-    restated rule may leave more spaces than NLTK's, never fewer, and no rule
-    depends on how many spaces separate two characters, so tokens are the same.
+    start with a literal character (which the regex engine finds quickly).
+
+    A restated rule may leave a different number of spaces than NLTK's: more
+    spaces anywhere, or none after the closing quotes and brackets that follow
+    a sentence's final period (NLTK adds one there).  Neither changes a token:
+    no rule cares how many spaces separate two characters, and the one rule that
+    needs a space after a character (an apostrophe, padded when something other
+    than an apostrophe precedes it) only separates it from a preceding bracket,
+    quote or space, which later rules pad or which is a space already.
     """
     sep = re.escape(separator) if separator is not None else ""
     end = f"(?={sep}|\\Z)" if separator is not None else r"\Z"
@@ -121,6 +127,7 @@ def _rules(separator: str | None) -> _Rules:
         # NLTK: (?i)(\')(?!re|ve|ll|m|t|s|d|n)(\w)\b  ->  \1 \2
         apostrophe_before_letter=re.compile(r"'(?!re|ve|ll|m|t|s|d|n)(?=\w\b)", re.I),
         # NLTK: ([^\.])(\.)([\]\)}>"\'»”’ ]*)\s*$  ->  \1 \2 \3␣
+        # (ours pads the period alone and leaves what follows it as it is)
         final_period_spaced=re.compile(f"\\.(?<=[^.{sep}]\\.)(?=[\\])}}>\"'»”’ ]*+\\s*+{end})"),
         # NLTK: ([:,])([^\d])  ->  ␣\1 \2
         colon_comma_inside=re.compile(f"([:,])([^\\d{sep}])"),
@@ -129,16 +136,16 @@ def _rules(separator: str | None) -> _Rules:
         # NLTK: ([:,])$  ->  ␣\1␣
         comma_at_end=re.compile(f",{end}"),
         colon_at_end=re.compile(f":{end}"),
-        # NLTK: ([^\.])(\.)([\]\)}>"\']*)\s*$  ->  \1 \2\3␣
+        # NLTK: ([^\.])(\.)([\]\)}>"\']*)\s*$  ->  \1 \2\3␣  (ours: the period only)
         final_period=re.compile(f"\\.(?<=[^.{sep}]\\.)(?=[\\])}}>\"']*+\\s*+{end})"),
         # NLTK: ([^'])'␣  ->  \1 '␣
         apostrophe_space=re.compile(f"' (?<=[^'{sep}]' )"),
         # NLTK (on whitespace-collapsed text): ([^' ])('[sS]|'[mM]|'[dD]|')␣  ->  \1 \2␣
         clitic_s_m_d=re.compile(f"'(?<=[^'\\s{sep}]')(?=[sSmMdD]?\\s)"),
-        # NLTK: ([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T)␣  ->  \1 \2␣
-        # (every alternative is three characters long)
         # NLTK: \.{2,}  ->  ␣\g<0>␣
         ellipsis=re.compile(r"\.{2,}"),
+        # NLTK: ([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T)␣  ->  \1 \2␣, exactly (every
+        # alternative is three characters long), and one kind at a time.
         adjacent_clitics=re.compile(_ADJACENT_CLITICS),
         clitic_ll_re_ve_nt=re.compile(
             f"(?:'(?:ll|LL|re|RE|ve|VE)|n't|N'T)(?<=[^'\\s{sep}]...)(?=\\s)"
@@ -199,7 +206,11 @@ def _rewrite(text: str, rules: _Rules, separator: str | None) -> str:
     has_comma = "," in text
     has_colon = ":" in text
     if has_comma or has_colon:
-        if ",," in text if not has_colon else any(p in text for p in _ADJACENT_COLON_COMMA):
+        if has_colon:
+            adjacent = any(pair in text for pair in _ADJACENT_COLON_COMMA)
+        else:
+            adjacent = ",," in text
+        if adjacent:
             # A colon or comma consumed as the character after another one is
             # not padded itself; only the exact rule gets that right.
             text = rules.colon_comma_inside.sub(_pad_colon_comma, text)
@@ -302,4 +313,4 @@ def word_tokenize(text: str) -> list[str]:
 
 def count_upper_tokens(text: str) -> int:
     """How many tokens of ``word_tokenize(text)`` are upper case (``str.isupper``)."""
-    return sum(1 for token in word_tokenize(text) if token.isupper())
+    return sum(map(str.isupper, word_tokenize(text)))

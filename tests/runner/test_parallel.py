@@ -1,0 +1,55 @@
+"""Forked scoring gives the same results as one process, and survives a failing worker."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import adhere
+from adhere.runner import parallel
+from adhere.runner.parallel import map_forked
+from tests.conftest import REPO
+
+
+def test_results_are_in_order_whatever_the_number_of_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    items = list(range(50))
+    expected = [(i * i, str(i)) for i in items]
+    for jobs in (1, 2, 3, 7):
+        assert map_forked(lambda i: (i * i, str(i)), items, jobs) == expected
+
+
+def test_work_really_runs_in_other_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    pids = set(map_forked(lambda _: os.getpid(), list(range(6)), 3))
+    assert os.getpid() in pids and len(pids) == 3
+
+
+def test_a_failing_worker_is_replaced_by_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    parent = os.getpid()
+
+    def only_here(i: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("worker dies")
+        return i + 1
+
+    assert map_forked(only_here, list(range(10)), 2) == list(range(1, 11))
+
+
+def test_small_work_stays_in_one_process() -> None:
+    assert parallel.plan_workers(None, 10) == 1
+    assert parallel.plan_workers(1, 10_000) == 1
+
+
+def test_score_files_are_identical_with_one_and_two_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    example = REPO / "examples" / "combined.jsonl"
+    adhere.score(example, outdir=tmp_path / "one", jobs=1)
+    adhere.score(example, outdir=tmp_path / "two", jobs=2)
+    for name in ("eval_results_strict.jsonl", "eval_results_loose.jsonl", "summary.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
