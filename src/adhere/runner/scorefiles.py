@@ -75,10 +75,6 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _jsonl(results: Sequence[PromptResult]) -> str:
-    return "".join(json.dumps(_line(r), ensure_ascii=False) + "\n" for r in results)
-
-
 def _summary(
     items: Sequence[Item],
     strict: Sequence[PromptResult],
@@ -125,17 +121,26 @@ def _verdicts_as_data(result: PromptResult) -> tuple[tuple[bool | None, str], ..
     return tuple((v.passed, v.evidence) for v in result.verdicts)
 
 
-def score_in_parallel(
-    items: Sequence[Item], compat: Compat = "reference", jobs: int | None = None
-) -> list[tuple[PromptResult, PromptResult]]:
-    """Strict and loose results for every item, spread over ``jobs`` processes (None: all cores).
+@dataclass(frozen=True)
+class _Scored:
+    strict: PromptResult
+    loose: PromptResult
+    strict_line: str
+    loose_line: str
 
-    The results are the same whatever ``jobs`` is; only the wall time changes.
-    """
 
-    def work(item: Item) -> tuple[Any, Any]:
+def _score_all(items: Sequence[Item], compat: Compat, jobs: int | None) -> list[_Scored]:
+    """Strict and loose results and their output lines for every item, spread over ``jobs``
+    processes (None: one per core). The results are the same whatever ``jobs`` is."""
+
+    def work(item: Item) -> tuple[Any, Any, str, str]:
         strict, loose = score_sample(item.sample, item.constraints, item.response, compat)
-        return _verdicts_as_data(strict), _verdicts_as_data(loose)
+        return (
+            _verdicts_as_data(strict),
+            _verdicts_as_data(loose),
+            json.dumps(_line(strict), ensure_ascii=False) + "\n",
+            json.dumps(_line(loose), ensure_ascii=False) + "\n",
+        )
 
     def rebuild(item: Item, data: Any, mode: Mode) -> PromptResult:
         verdicts = tuple(
@@ -144,10 +149,9 @@ def score_in_parallel(
         )
         return PromptResult(item.sample, item.response, mode, verdicts)
 
-    encoded = map_forked(work, items, jobs)
     return [
-        (rebuild(item, s, "strict"), rebuild(item, lo, "loose"))
-        for item, (s, lo) in zip(items, encoded, strict=True)
+        _Scored(rebuild(item, s, "strict"), rebuild(item, lo, "loose"), s_line, lo_line)
+        for item, (s, lo, s_line, lo_line) in zip(items, map_forked(work, items, jobs), strict=True)
     ]
 
 
@@ -162,16 +166,16 @@ def score_items(
 
     ``jobs`` is the number of processes to score with (None: one per core).
     """
-    pairs = score_in_parallel(items, compat, jobs)
-    strict = tuple(p[0] for p in pairs)
-    loose = tuple(p[1] for p in pairs)
+    scored = _score_all(items, compat, jobs)
+    strict = tuple(x.strict for x in scored)
+    loose = tuple(x.loose for x in scored)
     summary = _summary(items, strict, loose, inputs or {}, compat)
     out: Path | None = None
     if outdir is not None:
         out = Path(outdir)
         out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(out / STRICT_FILE, _jsonl(strict))
-        _write_atomic(out / LOOSE_FILE, _jsonl(loose))
+        _write_atomic(out / STRICT_FILE, "".join(x.strict_line for x in scored))
+        _write_atomic(out / LOOSE_FILE, "".join(x.loose_line for x in scored))
         _write_atomic(out / SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return ScoreResult(strict, loose, summary, out)
 
