@@ -16,13 +16,16 @@ profiles and the normalisation tables of the installed package and writes everyt
   found by running that method on probe strings (one probe per stretch of code points over
   which its answer cannot change).
 
-File layout (integers are little-endian uint32): ``MAGIC``; the compressed sizes of the header
-and of the bucket directory; the header; the directory (the compressed size of each bucket
-blob); the bucket blobs.  The header and each blob are zlib-compressed ``marshal`` data
-(version 2, which has no back-references, so the bytes do not depend on object identity)
-holding only ints, bytes and tuples.  N-grams are grouped into buckets by their highest code
-point divided by 256 (the header lists the bucket numbers), so a process that only sees, say,
-English text decompresses only the Latin bucket.  Same langdetect in, same bytes out.
+File layout (integers are little-endian uint32): ``MAGIC``; the sizes of the header and of
+the bucket directory; the header; the directory (the stored size of each bucket blob); the
+bucket blobs.  The header and each blob are ``marshal`` data (version 2, which has no
+back-references, so the bytes do not depend on object identity) holding only ints, bytes and
+tuples.  The header is stored as is (it is small and read by every process); each blob is
+zlib-compressed except those of the buckets listed as raw in the header (the ASCII bucket,
+which every English text needs: reading it raw is far cheaper than inflating it).  N-grams are
+grouped into buckets by their highest code point divided by 128 (the header lists the bucket
+numbers), so a process that only sees, say, English text loads only the ASCII bucket.  Same
+langdetect in, same bytes out.
 
 Usage: ``python tools/build_langid_table.py [--output PATH] [--no-verify]``.
 """
@@ -41,8 +44,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar
 
-MAGIC = b"ADHERE-LANGID-2\n"
-FORMAT_VERSION = 2
+MAGIC = b"ADHERE-LANGID-3\n"
+FORMAT_VERSION = 3
 MARSHAL_VERSION = 2
 ZLIB_LEVEL = 9
 # Separator between n-grams in the stored key lists; the build checks no n-gram contains it.
@@ -51,6 +54,9 @@ DEFAULT_OUTPUT = (
     Path(__file__).resolve().parents[1] / "src" / "adhere" / "text" / "data" / "langid_profiles.bin"
 )
 MAX_CODE_POINT = 0x10FFFF
+# An n-gram's bucket is its highest code point >> BUCKET_SHIFT; these buckets are stored raw.
+BUCKET_SHIFT = 7
+RAW_BUCKETS = frozenset({0})
 
 
 def _u32(values: Iterable[int]) -> bytes:
@@ -185,8 +191,8 @@ def _vietnamese_tables() -> bytes:
 
 
 def bucket_of(gram: str) -> int:
-    """The bucket an n-gram is stored in: its highest code point divided by 256."""
-    return max(map(ord, gram)) >> 8
+    """The bucket an n-gram is stored in: its highest code point divided by 128."""
+    return max(map(ord, gram)) >> BUCKET_SHIFT
 
 
 def build_sections() -> list[bytes]:
@@ -247,15 +253,28 @@ def build_sections() -> list[bytes]:
         _u32(non_latin),
         _u32(deleted),
         _u32(sorted(buckets)),
+        bytes(int(b in RAW_BUCKETS) for b in sorted(buckets)),
     )
     return [marshal.dumps(header, MARSHAL_VERSION), *payloads]
 
 
+def _raw_flags(header: bytes) -> bytes:
+    """Per bucket (in stored order), 1 where its blob is stored uncompressed."""
+    flags = marshal.loads(header)[-1]
+    if not isinstance(flags, bytes):  # pragma: no cover
+        raise ValueError("malformed langid table header")
+    return flags
+
+
 def encode(sections: list[bytes]) -> bytes:
     """The file bytes for the given uncompressed sections (see the module docstring)."""
-    header, *payloads = (zlib.compress(s, ZLIB_LEVEL) for s in sections)
-    directory = _u32(len(p) for p in payloads)
-    return b"".join([MAGIC, _u32([len(header), len(directory)]), header, directory, *payloads])
+    header, *payloads = sections
+    flags = _raw_flags(header)
+    if len(flags) != len(payloads):
+        raise ValueError("bucket count differs from the header's")
+    stored = [p if raw else zlib.compress(p, ZLIB_LEVEL) for p, raw in zip(payloads, flags, strict=True)]
+    directory = _u32(len(p) for p in stored)
+    return b"".join([MAGIC, _u32([len(header), len(directory)]), header, directory, *stored])
 
 
 def decode(blob: bytes) -> list[bytes]:
@@ -268,7 +287,7 @@ def decode(blob: bytes) -> list[bytes]:
     if sys.byteorder == "big":  # pragma: no cover
         lengths.byteswap()
     pos += 8
-    header = zlib.decompress(blob[pos : pos + lengths[0]])
+    header = blob[pos : pos + lengths[0]]
     pos += lengths[0]
     sizes = array("I")
     sizes.frombytes(blob[pos : pos + lengths[1]])
@@ -276,8 +295,9 @@ def decode(blob: bytes) -> list[bytes]:
         sizes.byteswap()
     pos += lengths[1]
     sections = [header]
-    for size in sizes:
-        sections.append(zlib.decompress(blob[pos : pos + size]))
+    for size, raw in zip(sizes, _raw_flags(header), strict=True):
+        stored = blob[pos : pos + size]
+        sections.append(stored if raw else zlib.decompress(stored))
         pos += size
     if pos != len(blob):
         raise ValueError("trailing bytes in langid table")

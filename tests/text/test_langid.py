@@ -136,7 +136,7 @@ def test_table_reproduces_langdetect_probabilities() -> None:
     order = [factory.langlist.index(lang) for lang in language_codes()]
     t = table()
     for bucket in t.bucket_spans:
-        t.load_buckets(chr(bucket << 8))
+        t.load_buckets(chr(bucket << langid._BUCKET_SHIFT))
     assert set(t.index) == set(factory.word_lang_prob_map)
     for gram, probs in factory.word_lang_prob_map.items():
         if not 1 <= len(gram) <= 3:
@@ -180,20 +180,32 @@ def test_import_does_not_load_the_table() -> None:
 # ---------------------------------------------------------------------------
 
 
+class _RecordingSource(langid._Source):
+    """Flat multipliers (a trial never converges on them, so all 1001 draws happen); every
+    n-gram the trial looks up is recorded."""
+
+    def __init__(self, drawn: list[str]) -> None:
+        super().__init__(lambda gram: [1.0] * len(language_codes()), len(language_codes()))
+        self.drawn = drawn
+
+    def view(self, active: tuple[int, ...]) -> langid._View:
+        drawn = self.drawn
+
+        class Recording(langid._View):
+            def __getitem__(self, gram: str) -> tuple[object, float]:
+                drawn.append(gram)
+                return super().__getitem__(gram)
+
+        return Recording(self, active)
+
+
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 7, 8, 9, 31, 1000, 1024, 1025, 30001])
 def test_trial_draws_are_random_choice(count: int) -> None:
-    """A trial draws its n-grams with the random numbers of ``Random.choice``: record them
-    with flat vectors (which never converge, so all 1001 draws happen)."""
+    """A trial draws its n-grams with the random numbers of ``Random.choice``."""
     grams = [str(i) for i in range(count)]
     drawn: list[str] = []
-    flat = [1.0] * len(language_codes())
-
-    def get(gram: str) -> list[float]:
-        drawn.append(gram)
-        return flat
-
     mine, theirs = random.Random(0), random.Random(0)
-    langid._trial(mine, grams, get, None, table())
+    langid._trial(mine, grams, _RecordingSource(drawn), None, True, table())
     assert len(drawn) == 1001
     assert drawn == [theirs.choice(grams) for _ in range(1001)]
     assert mine.getstate() == theirs.getstate()

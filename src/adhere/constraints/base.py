@@ -8,10 +8,10 @@ scoring layer still guards every call). ``describe()`` renders the instruction i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from adhere.core.errors import ParamError
+from adhere.core.frozen import frozen
 from adhere.core.registry import Registry
 from adhere.core.types import Mode, Verdict
 
@@ -25,7 +25,7 @@ Outcome = tuple[bool | None, str]
 RELATIONS = ("less than", "at least")
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckContext:
     """What a check may know besides the response.
 
@@ -41,7 +41,7 @@ class CheckContext:
 STRICT = CheckContext()
 
 
-@dataclass(frozen=True)
+@frozen
 class Param:
     """One declared parameter of a constraint.
 

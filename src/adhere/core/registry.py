@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
@@ -40,6 +39,8 @@ class Registry(Generic[T]):
 
     def closest(self, item_id: str, n: int = 3) -> list[str]:
         """The registered ids that look most like ``item_id``."""
+        import difflib  # only needed for error messages
+
         ids = list(self._items)
         close = difflib.get_close_matches(item_id, ids, n=n, cutoff=0.5)
         if not close and ":" in item_id:

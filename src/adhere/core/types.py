@@ -5,10 +5,15 @@ All of them are JSON-serialisable through ``to_dict``; none holds behaviour beyo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
+
+from adhere.core.frozen import frozen
+
+StrPath = str | os.PathLike[str]
+"""A file or folder path: a string or anything ``os.fspath`` accepts (``pathlib.Path``)."""
 
 Mode = Literal["strict", "loose"]
 """How a response is checked: ``strict`` on the text as given, ``loose`` on any of its variants."""
@@ -16,11 +21,14 @@ Mode = Literal["strict", "loose"]
 JSONValue = Any
 
 
+EMPTY: Mapping[str, JSONValue] = MappingProxyType({})
+
+
 def _frozen(params: Mapping[str, JSONValue]) -> Mapping[str, JSONValue]:
     return MappingProxyType(dict(params))
 
 
-@dataclass(frozen=True)
+@frozen
 class ConstraintSpec:
     """A constraint as found in data files.
 
@@ -30,7 +38,7 @@ class ConstraintSpec:
     """
 
     id: str
-    params: Mapping[str, JSONValue] = field(default_factory=dict)
+    params: Mapping[str, JSONValue] = EMPTY
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))
@@ -44,7 +52,7 @@ class ConstraintSpec:
         return {"id": self.id, "params": dict(self.params)}
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     """The outcome of checking one constraint against one response.
 
@@ -74,7 +82,7 @@ class Verdict:
         }
 
 
-@dataclass(frozen=True)
+@frozen
 class Message:
     """One chat message. Fields: role (``system``, ``user``, ``assistant``) and content."""
 
@@ -85,7 +93,7 @@ class Message:
         return {"role": self.role, "content": self.content}
 
 
-@dataclass(frozen=True)
+@frozen
 class Sample:
     """One benchmark item.
 
@@ -102,7 +110,7 @@ class Sample:
     suite: str
     messages: tuple[Message, ...]
     constraints: tuple[ConstraintSpec, ...]
-    metadata: Mapping[str, JSONValue] = field(default_factory=dict)
+    metadata: Mapping[str, JSONValue] = EMPTY
     parent_id: str | None = None
 
     def __post_init__(self) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from adhere.constraints.base import Compat
-from adhere.core.types import Mode, Verdict
+from adhere.core.frozen import frozen
+from adhere.core.types import Mode, StrPath, Verdict
 from adhere.core.version import __version__
 from adhere.runner.parallel import map_forked
 from adhere.scoring.evaluate import NO_RESPONSE, PromptResult, score_sample
@@ -22,7 +21,7 @@ LOOSE_FILE = "eval_results_loose.jsonl"
 SUMMARY_FILE = "summary.json"
 
 
-@dataclass(frozen=True)
+@frozen
 class ScoreResult:
     """What ``score`` produced.
 
@@ -35,7 +34,7 @@ class ScoreResult:
     strict: tuple[PromptResult, ...]
     loose: tuple[PromptResult, ...]
     summary: dict[str, Any]
-    outdir: Path | None
+    outdir: str | None
 
     @property
     def strict_summary(self) -> ModeSummary:
@@ -63,15 +62,17 @@ def _line(result: PromptResult) -> dict[str, Any]:
     }
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a crash leaves no half file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _write_atomic(folder: str, name: str, text: str) -> None:
+    """Write ``text`` to ``folder/name`` through a temporary file: a crash leaves no half file."""
+    path = os.path.join(folder, name)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
 
 
@@ -121,7 +122,7 @@ def _verdicts_as_data(result: PromptResult) -> tuple[tuple[bool | None, str], ..
     return tuple((v.passed, v.evidence) for v in result.verdicts)
 
 
-@dataclass(frozen=True)
+@frozen
 class _Scored:
     strict: PromptResult
     loose: PromptResult
@@ -157,7 +158,7 @@ def _score_all(items: Sequence[Item], compat: Compat, jobs: int | None) -> list[
 
 def score_items(
     items: Sequence[Item],
-    outdir: str | Path | None = None,
+    outdir: StrPath | None = None,
     compat: Compat = "reference",
     inputs: dict[str, str] | None = None,
     jobs: int | None = None,
@@ -170,20 +171,20 @@ def score_items(
     strict = tuple(x.strict for x in scored)
     loose = tuple(x.loose for x in scored)
     summary = _summary(items, strict, loose, inputs or {}, compat)
-    out: Path | None = None
+    out: str | None = None
     if outdir is not None:
-        out = Path(outdir)
-        out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(out / STRICT_FILE, "".join(x.strict_line for x in scored))
-        _write_atomic(out / LOOSE_FILE, "".join(x.loose_line for x in scored))
-        _write_atomic(out / SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        out = os.fspath(outdir)
+        os.makedirs(out, exist_ok=True)
+        _write_atomic(out, STRICT_FILE, "".join(x.strict_line for x in scored))
+        _write_atomic(out, LOOSE_FILE, "".join(x.loose_line for x in scored))
+        _write_atomic(out, SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return ScoreResult(strict, loose, summary, out)
 
 
 def score(
-    input_path: str | Path,
-    responses_path: str | Path | None = None,
-    outdir: str | Path | None = None,
+    input_path: StrPath,
+    responses_path: StrPath | None = None,
+    outdir: StrPath | None = None,
     compat: Compat = "reference",
     jobs: int | None = None,
 ) -> ScoreResult:
@@ -195,8 +196,8 @@ def score(
     """
     if responses_path is None:
         items = load_combined(input_path)
-        inputs = {"combined": str(input_path)}
+        inputs = {"combined": os.fspath(input_path)}
     else:
         items = load_pair(input_path, responses_path)
-        inputs = {"input": str(input_path), "responses": str(responses_path)}
+        inputs = {"input": os.fspath(input_path), "responses": os.fspath(responses_path)}
     return score_items(items, outdir, compat, inputs, jobs)

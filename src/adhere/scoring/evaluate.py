@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from adhere.constraints.base import CONSTRAINTS, CheckContext, Compat, Constraint
+from adhere.core.frozen import frozen
 from adhere.core.types import ConstraintSpec, Mode, Sample, Verdict
 from adhere.text.variants import Variant, loose_variants
 
@@ -21,7 +21,7 @@ NO_RESPONSE = "no response"
 EMPTY_RESPONSE = "empty response"
 
 
-@dataclass(frozen=True)
+@frozen
 class PromptResult:
     """One sample's verdicts in one mode.
 

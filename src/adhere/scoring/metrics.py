@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
+from adhere.core.frozen import frozen
 from adhere.scoring.evaluate import PromptResult
 
 Z95 = 1.959963984540054
 
 
-@dataclass(frozen=True)
+@frozen
 class Rate:
     """A proportion with its 95 % interval. Fields: correct, total, low, high."""
 
@@ -80,7 +80,7 @@ def wilson_float(p: float, n: float, z: float = Z95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-@dataclass(frozen=True)
+@frozen
 class Breakdown:
     """Prompt- and instruction-level rates for one group (all, a family, an id)."""
 
@@ -100,7 +100,7 @@ def _breakdown(per_prompt: Iterable[list[bool]]) -> Breakdown:
     return Breakdown(wilson(prompts_ok, len(clusters)), clustered(clusters))
 
 
-@dataclass(frozen=True)
+@frozen
 class ModeSummary:
     """All rates for one mode.
 

@@ -13,20 +13,19 @@ reported together, each with its file, line and field.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from adhere.constraints.base import Constraint
 from adhere.core.errors import InputError, ParamError
-from adhere.core.types import ConstraintSpec, Message, Sample
+from adhere.core.frozen import frozen
+from adhere.core.types import ConstraintSpec, Message, Sample, StrPath
 from adhere.scoring.evaluate import build
 from adhere.suites.jsonl import read_jsonl
 
 MAX_REPORTED_ERRORS = 20
 
 
-@dataclass(frozen=True)
+@frozen
 class Item:
     """A sample ready to score. Fields: sample, its built constraints, the response or None."""
 
@@ -174,9 +173,7 @@ def _samples(
     return out, errors
 
 
-def load_pair(
-    input_path: str | Path, responses_path: str | Path, suite: str = "ifeval"
-) -> list[Item]:
+def load_pair(input_path: StrPath, responses_path: StrPath, suite: str = "ifeval") -> list[Item]:
     """IFEval's input file joined to its responses file by exact prompt."""
     inp = str(input_path)
     samples, errors = _samples(inp, suite, read_jsonl(inp))
@@ -185,7 +182,7 @@ def load_pair(
     return [Item(s, c, responses.get(s.prompt)) for s, c, _ in samples]
 
 
-def load_combined(path: str | Path, suite: str = "combined") -> list[Item]:
+def load_combined(path: StrPath, suite: str = "combined") -> list[Item]:
     """A combined file: every line carries its prompt, response and constraints."""
     name = str(path)
     records = list(read_jsonl(name))

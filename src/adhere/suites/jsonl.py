@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from adhere.core.errors import InputError
+from adhere.core.types import StrPath
 
 
-def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_jsonl(path: StrPath) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line_number, object)`` for each non-blank line of ``path``.
 
     Raises :class:`InputError` naming the file and line for unreadable files, malformed JSON and
