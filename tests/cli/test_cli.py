@@ -28,8 +28,12 @@ def test_list_constraints_shows_every_id_with_params() -> None:
     done = adhere("list", "constraints")
     assert done.returncode == 0, done.stderr
     assert "25 constraints" in done.stdout
-    assert "length_constraints:number_words" in done.stdout
-    assert "num_words:int" in done.stdout and "relation:str(less than|at least)" in done.stdout
+    lines = done.stdout.splitlines()
+    index = lines.index(
+        "length_constraints:number_words(num_words: int, relation: 'less than' | 'at least')"
+    )
+    assert lines[index + 1].startswith("    Words (")
+    assert "combination:two_responses()" in lines
 
 
 def test_score_the_shipped_example(tmp_path: Path) -> None:

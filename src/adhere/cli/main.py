@@ -75,19 +75,17 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from adhere.cli.table import render
     from adhere.constraints import CONSTRAINTS
 
-    rows = []
-    for cid in CONSTRAINTS:
+    for cid in sorted(CONSTRAINTS):
         cls = CONSTRAINTS.get(cid)
         params = ", ".join(
-            f"{p.name}:{p.kind}" + (f"({'|'.join(p.choices)})" if p.choices else "")
+            f"{p.name}: " + (" | ".join(repr(c) for c in p.choices) if p.choices else p.kind)
             for p in cls.params
         )
-        rows.append([cid, params or "-", cls.summary])
-    print(render(["id", "params", "description"], rows))
-    print(f"\n{len(rows)} constraints")
+        print(f"{cid}({params})")
+        print(f"    {cls.summary}")
+    print(f"\n{len(CONSTRAINTS)} constraints")
     return 0
 
 
