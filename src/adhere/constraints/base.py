@@ -184,10 +184,22 @@ def compare(count: int, relation: str, threshold: int) -> bool:
     return count < threshold if relation == "less than" else count >= threshold
 
 
-def needs(relation: str, threshold: int, unit: str) -> str:
-    """``needs fewer than 5 words`` / ``needs at least 5 words``."""
-    word = "fewer than" if relation == "less than" else "at least"
-    return f"needs {word} {threshold} {unit}"
+def bound(relation: str) -> str:
+    """The relation in plain words: ``fewer than`` or ``at least``."""
+    return "fewer than" if relation == "less than" else "at least"
+
+
+def counted(count: int, relation: str, threshold: int, found: str) -> Outcome:
+    """The outcome of a count against a relation: ``(passed, "<found>; needs at least N")``."""
+    return compare(count, relation, threshold), f"{found}; needs {bound(relation)} {threshold}"
+
+
+def threshold_params(threshold: str, relation: str) -> tuple[Param, Param]:
+    """The two params of a counted constraint: the threshold N and the relation."""
+    return (
+        Param(threshold, "int", "the threshold N", minimum=0),
+        Param(relation, "str", RELATION_PARAM_HELP, choices=RELATIONS),
+    )
 
 
 RELATION_PARAM_HELP = "'less than' (count < N) or 'at least' (count >= N)"

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from adhere.constraints.base import (
-    RELATION_PARAM_HELP,
-    RELATIONS,
     CheckContext,
     Constraint,
     Outcome,
-    Param,
-    compare,
-    needs,
+    bound,
+    counted,
     register,
+    threshold_params,
 )
 from adhere.constraints.ifeval.language import undetectable
 from adhere.text.langid import detect_language
@@ -70,24 +68,19 @@ class EnglishLowercase(Constraint):
 class CapitalWordFrequency(Constraint):
     id = "change_case:capital_word_frequency"
     summary = "All-capital words (NLTK word tokens with isupper) number fewer than / at least N."
-    params = (
-        Param("capital_frequency", "int", "the threshold N", minimum=0),
-        Param("capital_relation", "str", RELATION_PARAM_HELP, choices=RELATIONS),
-    )
+    params = threshold_params("capital_frequency", "capital_relation")
 
     capital_frequency: int
     capital_relation: str
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         capitals = [token for token in word_tokenize(response) if token.isupper()]
-        ok = compare(len(capitals), self.capital_relation, self.capital_frequency)
         shown = ", ".join(repr(t) for t in capitals[:5]) + (", …" if len(capitals) > 5 else "")
-        listing = f" ({shown})" if capitals else ""
-        wanted = needs(self.capital_relation, self.capital_frequency, "")
-        return ok, f"{plural(len(capitals), 'all-capital word')}{listing}; {wanted.rstrip()}"
+        found = plural(len(capitals), "all-capital word") + (f" ({shown})" if capitals else "")
+        return counted(len(capitals), self.capital_relation, self.capital_frequency, found)
 
     def describe(self) -> str:
-        how = "fewer than" if self.capital_relation == "less than" else "at least"
+        how = bound(self.capital_relation)
         return (
             f"Use words written entirely in capital letters {how} {self.capital_frequency} times."
         )

@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 
 from adhere.constraints.base import (
-    RELATION_PARAM_HELP,
-    RELATIONS,
     CheckContext,
     Constraint,
     Outcome,
     Param,
-    compare,
-    needs,
+    bound,
+    counted,
     register,
+    threshold_params,
 )
 from adhere.constraints.userregex import literal_word, user_pattern
 from adhere.core.errors import ParamError
@@ -57,8 +56,7 @@ class Frequency(Constraint):
     summary = "A keyword appears fewer than / at least N times (case-insensitive regex)."
     params = (
         Param("keyword", "str", "the keyword to count", strip=True),
-        Param("frequency", "int", "the threshold N", minimum=0),
-        Param("relation", "str", RELATION_PARAM_HELP, choices=RELATIONS),
+        *threshold_params("frequency", "relation"),
     )
 
     keyword: str
@@ -73,14 +71,12 @@ class Frequency(Constraint):
             if first is None:
                 first = match
             count += 1
-        ok = compare(count, self.relation, self.frequency)
         where = "" if first is None else f", first at {at(response, first.start(), first.end())}"
-        times = needs(self.relation, self.frequency, "times")
-        return ok, f"{self.keyword!r} appears {plural(count, 'time')}{where}{note}; {times}"
+        found = f"{self.keyword!r} appears {plural(count, 'time')}{where}{note}"
+        return counted(count, self.relation, self.frequency, found)
 
     def describe(self) -> str:
-        how = "fewer than" if self.relation == "less than" else "at least"
-        return f"Use the word {self.keyword!r} {how} {self.frequency} times."
+        return f"Use the word {self.keyword!r} {bound(self.relation)} {self.frequency} times."
 
 
 @register
@@ -117,8 +113,7 @@ class LetterFrequency(Constraint):
     summary = "A letter (case-insensitive) appears fewer than / at least N times."
     params = (
         Param("letter", "str", "a single character, counted case-insensitively"),
-        Param("let_frequency", "int", "the threshold N", minimum=0),
-        Param("let_relation", "str", RELATION_PARAM_HELP, choices=RELATIONS),
+        *threshold_params("let_frequency", "let_relation"),
     )
 
     letter: str
@@ -137,10 +132,9 @@ class LetterFrequency(Constraint):
         # what the newest reference does and what the published verdicts say.)
         letter = self.letter.strip().lower()
         count = response.lower().count(letter) if len(letter) == 1 else 0
-        ok = compare(count, self.let_relation, self.let_frequency)
-        wanted = needs(self.let_relation, self.let_frequency, "")
-        return ok, f"{letter!r} occurs {plural(count, 'time')}; {wanted.rstrip()}"
+        found = f"{letter!r} occurs {plural(count, 'time')}"
+        return counted(count, self.let_relation, self.let_frequency, found)
 
     def describe(self) -> str:
-        how = "fewer than" if self.let_relation == "less than" else "at least"
+        how = bound(self.let_relation)
         return f"The letter {self.letter!r} should appear {how} {self.let_frequency} times."

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from adhere.constraints.base import (
-    RELATION_PARAM_HELP,
-    RELATIONS,
     CheckContext,
     Constraint,
     Outcome,
     Param,
-    compare,
-    needs,
+    bound,
+    counted,
     register,
+    threshold_params,
 )
 from adhere.core.errors import ParamError
 from adhere.text.locate import plural, quote
@@ -24,44 +23,34 @@ from adhere.text.words import count_words
 class NumberSentences(Constraint):
     id = "length_constraints:number_sentences"
     summary = "Punkt (NLTK English) sentences number fewer than / at least N."
-    params = (
-        Param("num_sentences", "int", "the threshold N", minimum=0),
-        Param("relation", "str", RELATION_PARAM_HELP, choices=RELATIONS),
-    )
+    params = threshold_params("num_sentences", "relation")
 
     num_sentences: int
     relation: str
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         count = count_sentences(response)
-        ok = compare(count, self.relation, self.num_sentences)
-        return ok, f"{plural(count, 'sentence')}; {needs(self.relation, self.num_sentences, '')}"
+        return counted(count, self.relation, self.num_sentences, plural(count, "sentence"))
 
     def describe(self) -> str:
-        how = "fewer than" if self.relation == "less than" else "at least"
-        return f"Your answer should have {how} {self.num_sentences} sentences."
+        return f"Your answer should have {bound(self.relation)} {self.num_sentences} sentences."
 
 
 @register
 class NumberWords(Constraint):
     id = "length_constraints:number_words"
     summary = "Words (\\w+ runs) number fewer than / at least N."
-    params = (
-        Param("num_words", "int", "the threshold N", minimum=0),
-        Param("relation", "str", RELATION_PARAM_HELP, choices=RELATIONS),
-    )
+    params = threshold_params("num_words", "relation")
 
     num_words: int
     relation: str
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         count = count_words(response)
-        ok = compare(count, self.relation, self.num_words)
-        return ok, f"{plural(count, 'word')}; {needs(self.relation, self.num_words, 'words')}"
+        return counted(count, self.relation, self.num_words, plural(count, "word"))
 
     def describe(self) -> str:
-        how = "fewer than" if self.relation == "less than" else "at least"
-        return f"Answer in {how} {self.num_words} words."
+        return f"Answer in {bound(self.relation)} {self.num_words} words."
 
 
 @register
