@@ -135,9 +135,8 @@ def test_table_reproduces_langdetect_probabilities() -> None:
     factory.load_profile(factory_module.PROFILES_DIRECTORY)
     order = [factory.langlist.index(lang) for lang in language_codes()]
     t = table()
-    for bucket in t.bucket_spans:
-        t.load_buckets(chr(bucket << langid._BUCKET_SHIFT))
-    assert set(t.index) == set(factory.word_lang_prob_map)
+    t.load_all()
+    assert set(t.known) == set(factory.word_lang_prob_map)
     for gram, probs in factory.word_lang_prob_map.items():
         if not 1 <= len(gram) <= 3:
             continue
@@ -185,18 +184,13 @@ class _RecordingSource(langid._Source):
     n-gram the trial looks up is recorded."""
 
     def __init__(self, drawn: list[str]) -> None:
-        super().__init__(lambda gram: [1.0] * len(language_codes()), len(language_codes()))
+        n = len(language_codes())
+        super().__init__(lambda gram: [1.0] * n, table())
         self.drawn = drawn
 
-    def view(self, active: tuple[int, ...]) -> langid._View:
-        drawn = self.drawn
-
-        class Recording(langid._View):
-            def __getitem__(self, gram: str) -> tuple[object, float]:
-                drawn.append(gram)
-                return super().__getitem__(gram)
-
-        return Recording(self, active)
+    def __getitem__(self, gram: str) -> list[float]:
+        self.drawn.append(gram)
+        return super().__getitem__(gram)
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 7, 8, 9, 31, 1000, 1024, 1025, 30001])

@@ -9,12 +9,9 @@ what ``nltk.sent_tokenize`` does with a ``punkt_tab`` directory of those tables.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
-from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,14 +22,15 @@ from adhere.text import punkt
 from adhere.text.punkt import count_sentences, sentence_spans, split_sentences
 
 nltk_punkt = pytest.importorskip("nltk.tokenize.punkt")
-
-RESPONSES = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "reference"
-    / "ifeval"
-    / "responses_gpt4.jsonl"
+from tests.conftest import (  # noqa: E402
+    IFEVAL_RESPONSES,
+    NO_REFERENCE,
+    reference_responses,
+    responses_and_loose_variants,
 )
+from tests.text.nltk_reference import NLTK_SENTENCES, nltk_parameters  # noqa: E402
+from tests.text.strategies import joined  # noqa: E402
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
@@ -41,18 +39,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # ---------------------------------------------------------------------------
 
 
-def _nltk_parameters() -> nltk_punkt.PunktParameters:
-    model = punkt.load_model()
-    params = nltk_punkt.PunktParameters()
-    params.abbrev_types = set(model.abbrev_types)
-    params.collocations = set(model.collocations)
-    params.sent_starters = set(model.sent_starters)
-    params.ortho_context = defaultdict(int)
-    params.ortho_context.update(model.ortho_context)
-    return params
-
-
-NLTK = nltk_punkt.PunktSentenceTokenizer(_nltk_parameters())
+NLTK = NLTK_SENTENCES
 
 
 def nltk_sentences(text: str) -> list[str]:
@@ -114,9 +101,9 @@ def test_manual_construction_is_nltk_sent_tokenize(
     import nltk.tokenize
 
     lang_dir = tmp_path / "english"
-    nltk_punkt.save_punkt_params(_nltk_parameters(), dir=str(lang_dir))
+    nltk_punkt.save_punkt_params(nltk_parameters(), dir=str(lang_dir))
     loaded = nltk_punkt.load_punkt_params(str(lang_dir))
-    manual = _nltk_parameters()
+    manual = nltk_parameters()
     assert loaded.abbrev_types == manual.abbrev_types
     assert loaded.collocations == manual.collocations
     assert loaded.sent_starters == manual.sent_starters
@@ -133,7 +120,7 @@ def test_manual_construction_is_nltk_sent_tokenize(
             "Dr. Smith went to Washington. He arrived at 3 p.m. The U.S. Senate met.",
             'He said "Stop." Then he left.  (It was late.) Was it? Yes!',
             "1. First item.\n2. Second item.\n\nA. Lincoln was born in Ky. in 1809.",
-            *_reference_responses()[:40],
+            *reference_responses()[:40],
         ]
         for text in texts:
             expected = nltk.sent_tokenize(text)
@@ -195,32 +182,11 @@ def test_falls_back_to_a_normal_import(monkeypatch: pytest.MonkeyPatch, tmp_path
 # ---------------------------------------------------------------------------
 
 
-def _reference_responses() -> list[str]:
-    if not RESPONSES.is_file():
-        return []
-    with RESPONSES.open(encoding="utf-8") as handle:
-        return [json.loads(line)["response"] for line in handle if line.strip()]
-
-
-def loose_variants(response: str) -> Iterator[str]:
-    """IFEval's loose variants: without the first and/or last line, without '*'."""
-    lines = response.split("\n")
-    cut = [
-        response,
-        "\n".join(lines[1:]).strip(),
-        "\n".join(lines[:-1]).strip(),
-        "\n".join(lines[1:-1]).strip(),
-    ]
-    yield from cut
-    for text in cut:
-        yield text.replace("*", "")
-
-
-@pytest.mark.skipif(not RESPONSES.is_file(), reason=f"reference responses not found: {RESPONSES}")
+@pytest.mark.skipif(not IFEVAL_RESPONSES.is_file(), reason=NO_REFERENCE)
 def test_reference_responses_and_their_loose_variants() -> None:
-    responses = _reference_responses()
+    responses = reference_responses()
     assert len(responses) == 541
-    texts = list(dict.fromkeys(text for response in responses for text in loose_variants(response)))
+    texts = responses_and_loose_variants()
     mismatches = [text for text in texts if split_sentences(text) != nltk_sentences(text)]
     assert not mismatches, f"{len(mismatches)} of {len(texts)} differ; first: {mismatches[0]!r}"
 
@@ -293,18 +259,14 @@ PIECES = _PIECES.split()
 SEPARATORS = [" ", " ", " ", "  ", "\n", "\n\n", "\t", "", "\u00a0", "\u2028", "\r\n"]
 
 
-@st.composite
-def tricky_texts(draw: st.DrawFn) -> str:
-    parts = draw(st.lists(st.sampled_from(PIECES), max_size=30))
-    seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(parts), max_size=len(parts)))
-    return "".join(part + sep for part, sep in zip(parts, seps, strict=True))
+tricky_texts = joined(PIECES, SEPARATORS)
 
 
 TRICKY_ALPHABET = "aAbBzZ .?!,;:'\"()[]{}-*`\n\t\u00a0“”‘’«»0123456789éİıſ"
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tricky_texts())
+@given(tricky_texts)
 def test_matches_nltk_on_generated_texts(text: str) -> None:
     check(text)
 

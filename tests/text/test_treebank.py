@@ -8,10 +8,7 @@ exactly ``nltk.word_tokenize`` when punkt_tab is present.
 
 from __future__ import annotations
 
-import json
 import time
-from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,29 +19,18 @@ from adhere.text import punkt, treebank
 from adhere.text.treebank import count_upper_tokens, word_tokenize
 
 nltk_punkt = pytest.importorskip("nltk.tokenize.punkt")
+from tests.conftest import (  # noqa: E402
+    IFEVAL_RESPONSES,
+    NO_REFERENCE,
+    reference_responses,
+    responses_and_loose_variants,
+)
+from tests.text.nltk_reference import NLTK_SENTENCES, nltk_parameters  # noqa: E402
+from tests.text.strategies import joined  # noqa: E402
+
 nltk_destructive = pytest.importorskip("nltk.tokenize.destructive")
 
-RESPONSES = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "reference"
-    / "ifeval"
-    / "responses_gpt4.jsonl"
-)
 
-
-def _nltk_parameters() -> nltk_punkt.PunktParameters:
-    model = punkt.load_model()
-    params = nltk_punkt.PunktParameters()
-    params.abbrev_types = set(model.abbrev_types)
-    params.collocations = set(model.collocations)
-    params.sent_starters = set(model.sent_starters)
-    params.ortho_context = defaultdict(int)
-    params.ortho_context.update(model.ortho_context)
-    return params
-
-
-NLTK_SENTENCES = nltk_punkt.PunktSentenceTokenizer(_nltk_parameters())
 NLTK_WORDS = nltk_destructive.NLTKWordTokenizer()
 
 
@@ -71,7 +57,7 @@ def test_manual_construction_is_nltk_word_tokenize(
     import nltk.tokenize
 
     lang_dir = tmp_path / "english"
-    nltk_punkt.save_punkt_params(_nltk_parameters(), dir=str(lang_dir))
+    nltk_punkt.save_punkt_params(nltk_parameters(), dir=str(lang_dir))
 
     def find(resource: str, *args: object, **kwargs: object) -> str:
         assert resource == "tokenizers/punkt_tab/english/"
@@ -83,7 +69,7 @@ def test_manual_construction_is_nltk_word_tokenize(
         texts = [
             "Dr. Smith can't go. He said \"I'm gonna stay,\" and left... (OK?)",
             "'Tis the season. They'll see--it's fine! Cannot wait: 3:30, 1,000.",
-            *_reference_responses()[:40],
+            *reference_responses()[:40],
         ]
         for text in texts:
             expected = nltk.word_tokenize(text)
@@ -98,32 +84,11 @@ def test_manual_construction_is_nltk_word_tokenize(
 # ---------------------------------------------------------------------------
 
 
-def _reference_responses() -> list[str]:
-    if not RESPONSES.is_file():
-        return []
-    with RESPONSES.open(encoding="utf-8") as handle:
-        return [json.loads(line)["response"] for line in handle if line.strip()]
-
-
-def loose_variants(response: str) -> Iterator[str]:
-    """IFEval's loose variants: without the first and/or last line, without '*'."""
-    lines = response.split("\n")
-    cut = [
-        response,
-        "\n".join(lines[1:]).strip(),
-        "\n".join(lines[:-1]).strip(),
-        "\n".join(lines[1:-1]).strip(),
-    ]
-    yield from cut
-    for text in cut:
-        yield text.replace("*", "")
-
-
-@pytest.mark.skipif(not RESPONSES.is_file(), reason=f"reference responses not found: {RESPONSES}")
+@pytest.mark.skipif(not IFEVAL_RESPONSES.is_file(), reason=NO_REFERENCE)
 def test_reference_responses_and_their_loose_variants() -> None:
-    responses = _reference_responses()
+    responses = reference_responses()
     assert len(responses) == 541
-    texts = list(dict.fromkeys(text for response in responses for text in loose_variants(response)))
+    texts = responses_and_loose_variants()
     mismatches = []
     for text in texts:
         expected = nltk_word_tokenize(text)
@@ -219,18 +184,14 @@ PIECES = _PIECES.split()
 SEPARATORS = [" ", " ", " ", "", "", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\r\n"]
 
 
-@st.composite
-def tricky_texts(draw: st.DrawFn) -> str:
-    parts = draw(st.lists(st.sampled_from(PIECES), max_size=30))
-    seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(parts), max_size=len(parts)))
-    return "".join(part + sep for part, sep in zip(parts, seps, strict=True))
+tricky_texts = joined(PIECES, SEPARATORS)
 
 
 TRICKY_ALPHABET = "aAnNtTsSlLeE .?!,;:'\"()[]<>-*`&%\n\t\u00a0“”‘’«»0123456789İıſ\x00"
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tricky_texts())
+@given(tricky_texts)
 def test_matches_nltk_on_generated_texts(text: str) -> None:
     check(text)
 
