@@ -53,3 +53,18 @@ def test_score_files_are_identical_with_one_and_two_jobs(
     adhere.score(example, outdir=tmp_path / "two", jobs=2)
     for name in ("eval_results_strict.jsonl", "eval_results_loose.jsonl", "summary.json"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_balanced_shares_split_cost_evenly_and_keep_every_item() -> None:
+    shares = parallel.balanced_shares([10, 1, 1, 1, 9, 1, 1], 2)
+    assert sorted(i for share in shares for i in share) == list(range(7))
+    loads = [sum([10, 1, 1, 1, 9, 1, 1][i] for i in share) for share in shares]
+    assert max(loads) - min(loads) <= 1
+    assert all(share == sorted(share) for share in shares)
+
+
+def test_cost_balanced_results_are_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    items = list(range(40))
+    costs = [float(i % 7) for i in items]
+    assert map_forked(lambda i: i * 3, items, 3, costs) == [i * 3 for i in items]

@@ -111,6 +111,13 @@ class Constraint:
     id: ClassVar[str]
     summary: ClassVar[str]
     params: ClassVar[tuple[Param, ...]] = ()
+    cost: ClassVar[float] = 0.5
+    """Rough relative cost of a check per character of response (to balance work)."""
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Load what the check needs (tables, models) before work is spread over processes,
+        so that it is loaded once and shared."""
 
     def __init__(self, **values: Any) -> None:
         names = [p.name for p in self.params]

@@ -42,20 +42,45 @@ def plan_workers(jobs: int | None, n_items: int) -> int:
     return max(1, min(wanted, n_items // MIN_ITEMS_PER_WORKER))
 
 
-def map_forked(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | None) -> list[Any]:
-    """``[func(item) for item in items]``, computed by up to ``jobs`` processes."""
+def balanced_shares(costs: Sequence[float], workers: int) -> list[list[int]]:
+    """Item indices split into ``workers`` shares of similar total cost (largest first, each to
+    the least loaded share), each share in ascending index order."""
+    loads = [0.0] * workers
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    for index in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+        lightest = loads.index(min(loads))
+        loads[lightest] += costs[index]
+        shares[lightest].append(index)
+    return [sorted(share) for share in shares]
+
+
+def map_forked(
+    func: Callable[[Any], Any],
+    items: Sequence[Any],
+    jobs: int | None,
+    costs: Sequence[float] | None = None,
+) -> list[Any]:
+    """``[func(item) for item in items]``, computed by up to ``jobs`` processes.
+
+    ``costs`` (one estimate per item, any unit) balances the shares; without it the items are
+    dealt out in turn.
+    """
     workers = plan_workers(jobs, len(items))
     if workers <= 1 or not _fork_is_safe():
         return [func(item) for item in items]
-    children: list[tuple[int, int, int]] = []  # (share index, pid, read end)
-    for share in range(1, workers):
+    if costs is None:
+        shares = [list(range(k, len(items), workers)) for k in range(workers)]
+    else:
+        shares = balanced_shares(costs, workers)
+    children: list[tuple[list[int], int, int]] = []  # (share, pid, read end)
+    for share in shares[1:]:
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker: compute its share, send it, and leave without cleanup
             status = 1
             try:
                 os.close(read_end)
-                payload = marshal.dumps([func(item) for item in items[share::workers]])
+                payload = marshal.dumps([func(items[i]) for i in share])
                 with os.fdopen(write_end, "wb") as pipe:
                     pipe.write(payload)
                 status = 0
@@ -65,14 +90,15 @@ def map_forked(func: Callable[[Any], Any], items: Sequence[Any], jobs: int | Non
         children.append((share, pid, read_end))
     results: list[Any] = [None] * len(items)
     try:
-        results[0::workers] = [func(item) for item in items[0::workers]]
+        for i in shares[0]:
+            results[i] = func(items[i])
     finally:
         received = [(share, _collect(pid, read_end)) for share, pid, read_end in children]
     for share, part in received:
-        expected = len(range(share, len(items), workers))
-        if part is None or len(part) != expected:
-            part = [func(item) for item in items[share::workers]]
-        results[share::workers] = part
+        if part is None or len(part) != len(share):
+            part = [func(items[i]) for i in share]
+        for i, value in zip(share, part, strict=True):
+            results[i] = value
     return results
 
 

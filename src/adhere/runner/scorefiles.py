@@ -150,9 +150,15 @@ def _score_all(items: Sequence[Item], compat: Compat, jobs: int | None) -> list[
         )
         return PromptResult(item.sample, item.response, mode, verdicts)
 
+    for cls in sorted({type(c) for item in items for c in item.constraints}, key=lambda k: k.id):
+        cls.warm_up()
+    costs = [
+        (len(item.response or "") + 200) * sum(c.cost for c in item.constraints) for item in items
+    ]
+    encoded = map_forked(work, items, jobs, costs)
     return [
         _Scored(rebuild(item, s, "strict"), rebuild(item, lo, "loose"), s_line, lo_line)
-        for item, (s, lo, s_line, lo_line) in zip(items, map_forked(work, items, jobs), strict=True)
+        for item, (s, lo, s_line, lo_line) in zip(items, encoded, strict=True)
     ]
 
 

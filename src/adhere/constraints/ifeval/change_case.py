@@ -11,7 +11,7 @@ from adhere.constraints.base import (
     register,
     threshold_params,
 )
-from adhere.constraints.ifeval.language import undetectable
+from adhere.constraints.ifeval.language import WARM_UP_TEXT, undetectable
 from adhere.text.langid import detect_language
 from adhere.text.locate import around, plural
 from adhere.text.treebank import word_tokenize
@@ -44,6 +44,11 @@ def _case_and_english(response: str, context: CheckContext, upper: bool) -> Outc
 class EnglishCapital(Constraint):
     id = "change_case:english_capital"
     summary = "The response is all capital letters (str.isupper) and detected as English."
+    cost = 20.0
+
+    @classmethod
+    def warm_up(cls) -> None:
+        detect_language(WARM_UP_TEXT)
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         return _case_and_english(response, context, upper=True)
@@ -56,6 +61,11 @@ class EnglishCapital(Constraint):
 class EnglishLowercase(Constraint):
     id = "change_case:english_lowercase"
     summary = "The response is all lowercase (str.islower) and detected as English."
+    cost = 20.0
+
+    @classmethod
+    def warm_up(cls) -> None:
+        detect_language(WARM_UP_TEXT)
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         return _case_and_english(response, context, upper=False)
@@ -69,6 +79,11 @@ class CapitalWordFrequency(Constraint):
     id = "change_case:capital_word_frequency"
     summary = "All-capital words (NLTK word tokens with isupper) number fewer than / at least N."
     params = threshold_params("capital_frequency", "capital_relation")
+    cost = 4.0
+
+    @classmethod
+    def warm_up(cls) -> None:
+        word_tokenize("Load THE model. Then go.")
 
     capital_frequency: int
     capital_relation: str

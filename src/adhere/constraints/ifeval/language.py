@@ -10,6 +10,9 @@ NO_LANGUAGE_REFERENCE = "no letters to identify a language; the reference counts
 NO_LANGUAGE_CORRECTED = "no letters to identify a language"
 
 
+WARM_UP_TEXT = "A short English sentence that loads the language tables."
+
+
 def undetectable(context: CheckContext) -> Outcome:
     """The verdict when the language detector finds no features in the text."""
     if context.compat == "corrected":
@@ -22,6 +25,11 @@ class ResponseLanguage(Constraint):
     id = "language:response_language"
     summary = "The language detector (langdetect's, exactly) names the given ISO 639-1 code."
     params = (Param("language", "str", "ISO 639-1 code as langdetect names it, e.g. 'fr'"),)
+    cost = 25.0
+
+    @classmethod
+    def warm_up(cls) -> None:
+        detect_language(WARM_UP_TEXT)
 
     language: str
 

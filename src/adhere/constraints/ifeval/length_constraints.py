@@ -24,6 +24,11 @@ class NumberSentences(Constraint):
     id = "length_constraints:number_sentences"
     summary = "Punkt (NLTK English) sentences number fewer than / at least N."
     params = threshold_params("num_sentences", "relation")
+    cost = 1.0
+
+    @classmethod
+    def warm_up(cls) -> None:
+        count_sentences("Load the model. Then go.")
 
     num_sentences: int
     relation: str
