@@ -68,3 +68,10 @@ def test_cost_balanced_results_are_in_order(monkeypatch: pytest.MonkeyPatch) -> 
     items = list(range(40))
     costs = [float(i % 7) for i in items]
     assert map_forked(lambda i: i * 3, items, 3, costs) == [i * 3 for i in items]
+
+
+def test_groups_stay_together() -> None:
+    shares = parallel.balanced_shares([5, 1, 5, 1, 1], 2, ["lang", "x", "lang", "y", "x"])
+    lang = {0, 2}
+    assert any(lang <= set(share) for share in shares)
+    assert sorted(i for share in shares for i in share) == [0, 1, 2, 3, 4]

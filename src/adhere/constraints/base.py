@@ -113,6 +113,8 @@ class Constraint:
     params: ClassVar[tuple[Param, ...]] = ()
     cost: ClassVar[float] = 0.5
     """Rough relative cost of a check per character of response (to balance work)."""
+    work_group: ClassVar[str] = "light"
+    """Checks of one group share caches, so they are best run in the same process."""
 
     @classmethod
     def warm_up(cls) -> None:

@@ -42,15 +42,26 @@ def plan_workers(jobs: int | None, n_items: int) -> int:
     return max(1, min(wanted, n_items // MIN_ITEMS_PER_WORKER))
 
 
-def balanced_shares(costs: Sequence[float], workers: int) -> list[list[int]]:
-    """Item indices split into ``workers`` shares of similar total cost (largest first, each to
-    the least loaded share), each share in ascending index order."""
+def balanced_shares(
+    costs: Sequence[float], workers: int, groups: Sequence[str] | None = None
+) -> list[list[int]]:
+    """Item indices split into ``workers`` shares of similar total cost, each share in
+    ascending index order.
+
+    Largest first, each to the least loaded share. With ``groups`` (a name per item), items of
+    one group stay in one share, so that the caches a group builds up are not built twice.
+    """
+    names = list(groups) if groups is not None else [str(i) for i in range(len(costs))]
+    members: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        members.setdefault(name, []).append(index)
+    totals = {name: sum(costs[i] for i in indices) for name, indices in members.items()}
     loads = [0.0] * workers
     shares: list[list[int]] = [[] for _ in range(workers)]
-    for index in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+    for name in sorted(members, key=lambda n: (-totals[n], n)):
         lightest = loads.index(min(loads))
-        loads[lightest] += costs[index]
-        shares[lightest].append(index)
+        loads[lightest] += totals[name]
+        shares[lightest].extend(members[name])
     return [sorted(share) for share in shares]
 
 
@@ -59,11 +70,13 @@ def map_forked(
     items: Sequence[Any],
     jobs: int | None,
     costs: Sequence[float] | None = None,
+    groups: Sequence[str] | None = None,
 ) -> list[Any]:
     """``[func(item) for item in items]``, computed by up to ``jobs`` processes.
 
-    ``costs`` (one estimate per item, any unit) balances the shares; without it the items are
-    dealt out in turn.
+    ``costs`` (one estimate per item, any unit) balances the shares, and ``groups`` keeps items
+    that share caches together (see :func:`balanced_shares`); without costs the items are dealt
+    out in turn.
     """
     workers = plan_workers(jobs, len(items))
     if workers <= 1 or not _fork_is_safe():
@@ -71,7 +84,7 @@ def map_forked(
     if costs is None:
         shares = [list(range(k, len(items), workers)) for k in range(workers)]
     else:
-        shares = balanced_shares(costs, workers)
+        shares = balanced_shares(costs, workers, groups)
     children: list[tuple[list[int], int, int]] = []  # (share, pid, read end)
     for share in shares[1:]:
         read_end, write_end = os.pipe()

@@ -132,34 +132,60 @@ class _Scored:
 
 def _score_all(items: Sequence[Item], compat: Compat, jobs: int | None) -> list[_Scored]:
     """Strict and loose results and their output lines for every item, spread over ``jobs``
-    processes (None: one per core). The results are the same whatever ``jobs`` is."""
+    processes (None: one per core). The results are the same whatever ``jobs`` is.
 
-    def work(item: Item) -> tuple[Any, Any, str, str]:
-        strict, loose = score_sample(item.sample, item.constraints, item.response, compat)
-        return (
-            _verdicts_as_data(strict),
-            _verdicts_as_data(loose),
-            json.dumps(_line(strict), ensure_ascii=False) + "\n",
-            json.dumps(_line(loose), ensure_ascii=False) + "\n",
-        )
+    The unit of work is one item's constraints of one work group (checks that share caches,
+    such as the language-detector ones), so that a group's caches are built in one process.
+    """
+    tasks: list[tuple[int, tuple[int, ...]]] = []
+    groups: list[str] = []
+    costs: list[float] = []
+    for index, item in enumerate(items):
+        by_group: dict[str, list[int]] = {}
+        for k, constraint in enumerate(item.constraints):
+            by_group.setdefault(constraint.work_group, []).append(k)
+        size = len(item.response or "") + 200
+        for group, ks in sorted(by_group.items()):
+            tasks.append((index, tuple(ks)))
+            groups.append(group)
+            costs.append(size * sum(item.constraints[k].cost for k in ks))
 
-    def rebuild(item: Item, data: Any, mode: Mode) -> PromptResult:
+    def work(task: tuple[int, tuple[int, ...]]) -> tuple[Any, Any]:
+        item = items[task[0]]
+        subset = [item.constraints[k] for k in task[1]]
+        strict, loose = score_sample(item.sample, subset, item.response, compat)
+        return _verdicts_as_data(strict), _verdicts_as_data(loose)
+
+    for cls in sorted({type(c) for item in items for c in item.constraints}, key=lambda k: k.id):
+        cls.warm_up()
+    done = map_forked(work, tasks, jobs, costs, groups)
+
+    strict_data: list[list[Any]] = [[None] * len(item.constraints) for item in items]
+    loose_data: list[list[Any]] = [[None] * len(item.constraints) for item in items]
+    for (index, positions), (s_part, l_part) in zip(tasks, done, strict=True):
+        for k, s_verdict, l_verdict in zip(positions, s_part, l_part, strict=True):
+            strict_data[index][k] = s_verdict
+            loose_data[index][k] = l_verdict
+
+    def rebuild(item: Item, data: list[Any], mode: Mode) -> PromptResult:
         verdicts = tuple(
             Verdict(c.id, passed, evidence, mode)
             for c, (passed, evidence) in zip(item.constraints, data, strict=True)
         )
         return PromptResult(item.sample, item.response, mode, verdicts)
 
-    for cls in sorted({type(c) for item in items for c in item.constraints}, key=lambda k: k.id):
-        cls.warm_up()
-    costs = [
-        (len(item.response or "") + 200) * sum(c.cost for c in item.constraints) for item in items
-    ]
-    encoded = map_forked(work, items, jobs, costs)
-    return [
-        _Scored(rebuild(item, s, "strict"), rebuild(item, lo, "loose"), s_line, lo_line)
-        for item, (s, lo, s_line, lo_line) in zip(items, encoded, strict=True)
-    ]
+    out = []
+    for item, s_data, l_data in zip(items, strict_data, loose_data, strict=True):
+        strict, loose = rebuild(item, s_data, "strict"), rebuild(item, l_data, "loose")
+        out.append(
+            _Scored(
+                strict,
+                loose,
+                json.dumps(_line(strict), ensure_ascii=False) + "\n",
+                json.dumps(_line(loose), ensure_ascii=False) + "\n",
+            )
+        )
+    return out
 
 
 def score_items(

@@ -45,6 +45,7 @@ class EnglishCapital(Constraint):
     id = "change_case:english_capital"
     summary = "The response is all capital letters (str.isupper) and detected as English."
     cost = 20.0
+    work_group = "language"
 
     @classmethod
     def warm_up(cls) -> None:
@@ -62,6 +63,7 @@ class EnglishLowercase(Constraint):
     id = "change_case:english_lowercase"
     summary = "The response is all lowercase (str.islower) and detected as English."
     cost = 20.0
+    work_group = "language"
 
     @classmethod
     def warm_up(cls) -> None:
@@ -80,6 +82,7 @@ class CapitalWordFrequency(Constraint):
     summary = "All-capital words (NLTK word tokens with isupper) number fewer than / at least N."
     params = threshold_params("capital_frequency", "capital_relation")
     cost = 4.0
+    work_group = "sentences"
 
     @classmethod
     def warm_up(cls) -> None:

@@ -26,6 +26,7 @@ class ResponseLanguage(Constraint):
     summary = "The language detector (langdetect's, exactly) names the given ISO 639-1 code."
     params = (Param("language", "str", "ISO 639-1 code as langdetect names it, e.g. 'fr'"),)
     cost = 25.0
+    work_group = "language"
 
     @classmethod
     def warm_up(cls) -> None:

@@ -25,6 +25,7 @@ class NumberSentences(Constraint):
     summary = "Punkt (NLTK English) sentences number fewer than / at least N."
     params = threshold_params("num_sentences", "relation")
     cost = 1.0
+    work_group = "sentences"
 
     @classmethod
     def warm_up(cls) -> None:
