@@ -20,12 +20,12 @@ the IFEval reference pair (``input_data.jsonl`` + ``responses_gpt4.jsonl``): the
 detector patched, and the distinct ones are then detected in fresh processes (cold caches, as a
 whole ``adhere score`` run sees them), median of ``--repeat`` processes.  It reports the table
 load (``language_codes()``, which the constraints call when they are built), the detections,
-and their sum.
+and their sum.  ``--src DIR`` times the package of another checkout on the same texts.
 
 Usage::
 
     PYTHONPATH=src python benchmarks/langid.py [RESPONSES_JSONL] [--repeat N]
-    PYTHONPATH=src python benchmarks/langid.py --ifeval-workload [--repeat N]
+    PYTHONPATH=src python benchmarks/langid.py --ifeval-workload [--repeat N] [--src DIR]
 
 Needs langdetect (the test extra) for the first mode.  The responses file is read in place.
 """
@@ -122,14 +122,15 @@ def record_ifeval_workload(inputs: Path, responses: Path) -> list[str]:
     return list(dict.fromkeys(recorded))
 
 
-def ifeval_workload(inputs: Path, responses: Path, repeat: int) -> int:
+def ifeval_workload(inputs: Path, responses: Path, repeat: int, src: Path = SRC) -> int:
+    """Record the workload with this checkout, then time it on the package under ``src``."""
     import tempfile
 
     texts = record_ifeval_workload(inputs, responses)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "texts.json"
         path.write_text(json.dumps(texts), encoding="utf-8")
-        env = dict(os.environ, PYTHONPATH=str(SRC))
+        env = dict(os.environ, PYTHONPATH=str(src))
         runs = []
         for _ in range(repeat):
             done = subprocess.run(
@@ -144,7 +145,7 @@ def ifeval_workload(inputs: Path, responses: Path, repeat: int) -> int:
         f"{len(texts)} distinct texts ({sum(map(len, texts)):,} chars) sent to detect_language"
         f" when scoring {responses.name}"
     )
-    print(f"fresh process, median / best of {repeat}")
+    print(f"fresh process ({src}), median / best of {repeat}")
     for key, label in (
         ("load_ms", "import + language_codes()"),
         ("detect_ms", "detect every text"),
@@ -183,9 +184,15 @@ def main(argv: list[str] | None = None) -> int:
         help="time the detections `adhere score` makes on the IFEval reference pair",
     )
     parser.add_argument("--inputs", type=Path, default=DEFAULT_INPUTS, help="IFEval input_data")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        default=SRC,
+        help="with --ifeval-workload: the src folder whose adhere to time (e.g. another checkout)",
+    )
     args = parser.parse_args(argv)
     if args.ifeval_workload:
-        return ifeval_workload(args.inputs, args.responses, args.repeat)
+        return ifeval_workload(args.inputs, args.responses, args.repeat, args.src)
     texts = _load_responses(args.responses)
     n = len(texts)
 

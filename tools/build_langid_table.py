@@ -16,16 +16,19 @@ profiles and the normalisation tables of the installed package and writes everyt
   found by running that method on probe strings (one probe per stretch of code points over
   which its answer cannot change).
 
-File layout (integers are little-endian uint32): ``MAGIC``; the sizes of the header and of
-the bucket directory; the header; the directory (the stored size of each bucket blob); the
-bucket blobs.  The header and each blob are ``marshal`` data (version 2, which has no
-back-references, so the bytes do not depend on object identity) holding only ints, bytes and
-tuples.  The header is stored as is (it is small and read by every process); each blob is
-zlib-compressed except those of the buckets listed as raw in the header (the ASCII bucket,
-which every English text needs: reading it raw is far cheaper than inflating it).  N-grams are
-grouped into buckets by their highest code point divided by 128 (the header lists the bucket
-numbers), so a process that only sees, say, English text loads only the ASCII bucket.  Same
-langdetect in, same bytes out.
+File layout (integers are little-endian): ``MAGIC``; the sizes of the header and of the
+bucket directory (uint32); the header; the directory (uint32: where each bucket blob ends,
+counted from the first one); the bucket blobs.  The header and each blob are ``marshal`` data
+(version 2, which has no back-references, so the bytes do not depend on object identity)
+holding only ints, bytes and tuples, stored as they are: reading a blob is cheaper than
+inflating a compressed one, and a process reads only the blobs it needs.  N-grams are grouped
+into buckets by their highest character: all-ASCII n-grams form bucket 0, every other n-gram
+is in the bucket numbered by its highest code point (the header lists the bucket numbers,
+sorted).  A process loads only the buckets of the characters it meets, so English text loads
+only the ASCII bucket, and a text in another script only the n-grams whose highest character
+occurs in it.  Within a bucket the n-grams are sorted (the runtime finds an n-gram's row by
+bisection); its row offsets and frequencies are 16-bit arrays where every value fits, else
+32-bit (the blob names the array type codes).  Same langdetect in, same bytes out.
 
 Usage: ``python tools/build_langid_table.py [--output PATH] [--no-verify]``.
 """
@@ -37,36 +40,41 @@ import json
 import marshal
 import os
 import sys
-import zlib
 from array import array
 from collections.abc import Iterable
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import ClassVar
 
 MAGIC = b"ADHERE-LANGID-3\n"
 FORMAT_VERSION = 3
 MARSHAL_VERSION = 2
-ZLIB_LEVEL = 9
 # Separator between n-grams in the stored key lists; the build checks no n-gram contains it.
 KEY_SEPARATOR = "\x00"
 DEFAULT_OUTPUT = (
     Path(__file__).resolve().parents[1] / "src" / "adhere" / "text" / "data" / "langid_profiles.bin"
 )
 MAX_CODE_POINT = 0x10FFFF
-# An n-gram's bucket is its highest code point >> BUCKET_SHIFT; these buckets are stored raw.
-BUCKET_SHIFT = 7
-RAW_BUCKETS = frozenset({0})
 
 
 def _u32(values: Iterable[int]) -> bytes:
     """Little-endian unsigned 32-bit encoding (independent of the build machine)."""
-    arr = array("I", values)
-    if arr.itemsize != 4:  # pragma: no cover - every CPython platform has a 4-byte "I"
-        raise RuntimeError("array('I') is not 32-bit on this platform")
+    return _packed(values, "I")
+
+
+def _packed(values: Iterable[int], typecode: str) -> bytes:
+    """Little-endian encoding as array type ``typecode`` ("H": 16-bit, "I": 32-bit)."""
+    arr = array(typecode, values)
+    if arr.itemsize != {"H": 2, "I": 4}[typecode]:  # pragma: no cover
+        raise RuntimeError(f"array({typecode!r}) has an unexpected size on this platform")
     if sys.byteorder == "big":  # pragma: no cover
         arr.byteswap()
     return arr.tobytes()
+
+
+def _typecode(values: list[int]) -> str:
+    """The narrowest unsigned array type code that holds every value."""
+    return "H" if max(values, default=0) < 2**16 else "I"
 
 
 def _utf8(text: str) -> bytes:
@@ -191,8 +199,9 @@ def _vietnamese_tables() -> bytes:
 
 
 def bucket_of(gram: str) -> int:
-    """The bucket an n-gram is stored in: its highest code point divided by 128."""
-    return max(map(ord, gram)) >> BUCKET_SHIFT
+    """The bucket an n-gram is stored in: 0 if it is all ASCII, else its highest code point."""
+    top = ord(max(gram))
+    return top if top >= 0x80 else 0
 
 
 def build_sections() -> list[bytes]:
@@ -229,9 +238,16 @@ def build_sections() -> list[bytes]:
                 lang_index.append(index)
                 freqs.append(value)
             offsets.append(len(freqs))
+        codes = _typecode(offsets) + _typecode(freqs)
         payloads.append(
             marshal.dumps(
-                (_utf8(KEY_SEPARATOR.join(ordered)), _u32(offsets), bytes(lang_index), _u32(freqs)),
+                (
+                    _utf8(KEY_SEPARATOR.join(ordered)),
+                    _packed(offsets, codes[0]),
+                    bytes(lang_index),
+                    _packed(freqs, codes[1]),
+                    codes.encode("ascii"),
+                ),
                 MARSHAL_VERSION,
             )
         )
@@ -253,53 +269,36 @@ def build_sections() -> list[bytes]:
         _u32(non_latin),
         _u32(deleted),
         _u32(sorted(buckets)),
-        bytes(int(b in RAW_BUCKETS) for b in sorted(buckets)),
     )
     return [marshal.dumps(header, MARSHAL_VERSION), *payloads]
 
 
-def _raw_flags(header: bytes) -> bytes:
-    """Per bucket (in stored order), 1 where its blob is stored uncompressed."""
-    flags = marshal.loads(header)[-1]
-    if not isinstance(flags, bytes):  # pragma: no cover
-        raise ValueError("malformed langid table header")
-    return flags
-
-
 def encode(sections: list[bytes]) -> bytes:
-    """The file bytes for the given uncompressed sections (see the module docstring)."""
+    """The file bytes for the given sections (see the module docstring)."""
     header, *payloads = sections
-    flags = _raw_flags(header)
-    if len(flags) != len(payloads):
+    if len(marshal.loads(header)[-1]) != 4 * len(payloads):
         raise ValueError("bucket count differs from the header's")
-    stored = [p if raw else zlib.compress(p, ZLIB_LEVEL) for p, raw in zip(payloads, flags, strict=True)]
-    directory = _u32(len(p) for p in stored)
-    return b"".join([MAGIC, _u32([len(header), len(directory)]), header, directory, *stored])
+    directory = _u32(accumulate(len(p) for p in payloads))
+    return b"".join([MAGIC, _u32([len(header), len(directory)]), header, directory, *payloads])
 
 
 def decode(blob: bytes) -> list[bytes]:
-    """The uncompressed sections of a table file (to compare builds across zlib versions)."""
+    """The sections of a table file: the header, then one payload per bucket."""
     if not blob.startswith(MAGIC):
         raise ValueError("not an adhere langid table")
     pos = len(MAGIC)
-    lengths = array("I")
-    lengths.frombytes(blob[pos : pos + 8])
-    if sys.byteorder == "big":  # pragma: no cover
-        lengths.byteswap()
+    header_size, directory_size = _u32_array(blob[pos : pos + 8])
     pos += 8
-    header = blob[pos : pos + lengths[0]]
-    pos += lengths[0]
-    sizes = array("I")
-    sizes.frombytes(blob[pos : pos + lengths[1]])
-    if sys.byteorder == "big":  # pragma: no cover
-        sizes.byteswap()
-    pos += lengths[1]
+    header = blob[pos : pos + header_size]
+    pos += header_size
+    ends = _u32_array(blob[pos : pos + directory_size])
+    pos += directory_size
     sections = [header]
-    for size, raw in zip(sizes, _raw_flags(header), strict=True):
-        stored = blob[pos : pos + size]
-        sections.append(stored if raw else zlib.decompress(stored))
-        pos += size
-    if pos != len(blob):
+    start = 0
+    for end in ends:
+        sections.append(blob[pos + start : pos + end])
+        start = end
+    if pos + start != len(blob):
         raise ValueError("trailing bytes in langid table")
     return sections
 
@@ -313,8 +312,9 @@ def verify(sections: list[bytes]) -> None:
     n_words = _u32_array(header[2])
     stored: dict[str, list[float]] = {}
     for payload in sections[1:]:
-        keys_b, offsets_b, lang_b, freqs_b = marshal.loads(payload)
-        offsets, freqs = _u32_array(offsets_b), _u32_array(freqs_b)
+        keys_b, offsets_b, lang_b, freqs_b, codes = marshal.loads(payload)
+        offsets = _int_array(offsets_b, chr(codes[0]))
+        freqs = _int_array(freqs_b, chr(codes[1]))
         for i, key in enumerate(keys_b.decode("utf-8", "surrogatepass").split(KEY_SEPARATOR)):
             dense = [0.0] * len(langs)
             for k in range(offsets[i], offsets[i + 1]):
@@ -336,7 +336,11 @@ def verify(sections: list[bytes]) -> None:
 
 
 def _u32_array(raw: bytes) -> array[int]:
-    arr = array("I")
+    return _int_array(raw, "I")
+
+
+def _int_array(raw: bytes, typecode: str) -> array[int]:
+    arr = array(typecode)
     arr.frombytes(raw)
     if sys.byteorder == "big":  # pragma: no cover
         arr.byteswap()

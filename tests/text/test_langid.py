@@ -136,7 +136,7 @@ def test_table_reproduces_langdetect_probabilities() -> None:
     order = [factory.langlist.index(lang) for lang in language_codes()]
     t = table()
     t.load_all()
-    assert set(t.known) == set(factory.word_lang_prob_map)
+    assert t.known == set(factory.word_lang_prob_map)
     for gram, probs in factory.word_lang_prob_map.items():
         if not 1 <= len(gram) <= 3:
             continue
@@ -163,7 +163,10 @@ def test_constants_match_langdetect() -> None:
 
 
 def test_import_does_not_load_the_table() -> None:
-    code = "import adhere.text.langid as m; print(m._table is None)"
+    code = (
+        "import adhere.text.langid as m; codes = m.language_codes(); "
+        "print(m._table is None, len(codes))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -171,7 +174,11 @@ def test_import_does_not_load_the_table() -> None:
         check=True,
         env={"PYTHONPATH": str(SRC)},
     )
-    assert out.stdout.strip() == "True"
+    assert out.stdout.strip() == "True 55"
+
+
+def test_packaged_languages_are_the_table_languages() -> None:
+    assert table().langs == language_codes() == langid._LANGUAGES
 
 
 # ---------------------------------------------------------------------------
@@ -185,10 +192,10 @@ class _RecordingSource(langid._Source):
 
     def __init__(self, drawn: list[str]) -> None:
         n = len(language_codes())
-        super().__init__(lambda gram: [1.0] * n, table())
+        super().__init__(lambda gram: (1.0,) * n)
         self.drawn = drawn
 
-    def __getitem__(self, gram: str) -> list[float]:
+    def __getitem__(self, gram: str) -> tuple[float, ...]:
         self.drawn.append(gram)
         return super().__getitem__(gram)
 
@@ -199,10 +206,27 @@ def test_trial_draws_are_random_choice(count: int) -> None:
     grams = [str(i) for i in range(count)]
     drawn: list[str] = []
     mine, theirs = random.Random(0), random.Random(0)
-    langid._trial(mine, grams, _RecordingSource(drawn), None, True, table())
+    langid._trial(mine, grams, _RecordingSource(drawn).__getitem__, None, table())
     assert len(drawn) == 1001
     assert drawn == [theirs.choice(grams) for _ in range(1001)]
     assert mine.getstate() == theirs.getstate()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 12345])
+def test_gauss_is_random_gauss(seed: int) -> None:
+    """The module's gauss on ``_random.Random`` replays ``random.Random.gauss``, also with
+    other draws in between (as the trials make)."""
+    mine = table().new_random(seed)
+    gauss = table().gauss(mine)
+    theirs = random.Random(seed)
+    for i in range(50):
+        assert gauss().hex() == theirs.gauss(0.0, 1.0).hex()
+        bits = 1 + i % 13
+        assert mine.getrandbits(bits) == theirs.getrandbits(bits)
+    assert table().first_alphas == tuple(
+        langid._ALPHA_DEFAULT + g * langid._ALPHA_WIDTH
+        for g in (lambda r: (r.gauss(0.0, 1.0), r.gauss(0.0, 1.0)))(random.Random(0))
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -21,13 +21,9 @@ What is reproduced, step by step:
   U+0300 up counts as non-Latin: its intended exclusion of the Latin Extended Additional
   block compares a block number with a block name and so never applies.
 * n-gram extraction with the ``capitalword`` rule: the normalised text is a sequence of
-  words separated by spaces, and langdetect's n-gram buffer behaves as if the text were
-  preceded by a space, so the n-grams ending at a character are exactly the substrings of
-  length 1, 2 and 3 ending there (no stored n-gram is a lone space or has a space inside,
-  which the build checks, so the substrings langdetect does not form are never known);
-  the character at position k >= 1 of a word contributes no n-grams when it and the
-  previous character are both upper case.  Per-word n-gram lists are cached; the words a
-  text adds are extracted together with C-level string operations.
+  words separated by spaces; the character at position k >= 1 of a word contributes no
+  n-grams when it and the previous character are both upper case; a word followed by a space
+  also yields the two n-grams that end in that space.  Per-word n-gram lists are cached.
 * The estimation: 7 trials with a ``random.Random`` seeded with 0 at every call, drawing
   ``gauss`` once per trial (alpha = 0.5 + 0.05 * gauss) and one n-gram per iteration with
   the same random numbers as ``Random.choice``; each draw multiplies the probability vector
@@ -36,19 +32,12 @@ What is reproduced, step by step:
   the trial stops once the largest entry exceeds 0.99999 or the iteration count reaches 1000;
   the trial's vector / 7 is added to the result; the answer is the most probable language
   above 0.1 (first in language order on a tie), else ``'unknown'``.  Every floating point
-  operation that can influence the answer is one langdetect performs, on the same operands,
-  in the same order.
+  operation is one langdetect performs, on the same operands, in the same order.  (On
+  CPython 3.11-3.13 the generator is ``random.Random``'s C base class with ``gauss``
+  replayed here, which spares importing ``random``.)
 * Trials that cannot change the answer are skipped: after the 4th, 5th and 6th trial, if the
   leading language is above 0.1 and ahead of every other language by more than the remaining
   trials could add (each adds at most 1/7 to any language), it is the answer.
-* Languages that have fallen hopelessly behind are not computed (see :func:`_trial`): within
-  a trial, once a group of languages is so small that adding all of it to the sum cannot
-  change a single rounding (each of its entries below 2**-56 of the first computed entry,
-  which a rigorous running upper bound keeps checking), its entries are dropped from the
-  per-block work.  Sums, the convergence test and every other entry stay bit-identical; a
-  dropped entry would contribute less than 2**-54 to its language's total.  Should the
-  final comparison be within 1e-12 of a tie or of the 0.1 threshold (where such a
-  difference could matter), the text is estimated again without dropping anything.
 
 Language order: langdetect indexes languages in ``os.listdir`` order of its profile
 directory, which depends on the file system; this module uses sorted order.  The order only
@@ -56,15 +45,17 @@ affects the last-bit rounding of the normalising sum and the order of exactly ti
 so a result could differ only where langdetect's own result depends on that rounding; the
 tests compare against langdetect on this machine.
 
-The table is read on first use (only the n-gram buckets of the characters actually seen are
-decoded; the ASCII bucket is stored uncompressed) and cached; :func:`language_codes` does not
-read it.  Results are memoised per text (bounded ``functools.lru_cache``), as are per-word
-n-grams, per-n-gram probability and multiplier vectors (the multipliers of the first two
-trials, whose alphas are the same for every text, are shared between detections) and their
-restrictions to the languages still computed.  Importing the module reads nothing.  The
-estimation dominates the cost: typically 4 trials of 10-15 normalisation blocks, each one
-Python list comprehension of 6 float operations per computed language.  Only the standard
-library is used.
+The table is read on first use (:func:`language_codes` does not read it); only the n-gram
+buckets of the characters actually seen are decoded (all ASCII n-grams form one bucket,
+stored uncompressed like the rest; every other character's n-grams a small bucket of their
+own).  Results are memoised per text (bounded ``functools.lru_cache``), as are per-word and
+per-window n-grams, per-n-gram probability and multiplier vectors (the multipliers of the
+first two trials, whose alphas are the same for every text, are shared between
+detections).  Importing the module reads nothing.  The estimation dominates the cost:
+typically 4 trials of 10-15 normalisation blocks, each one Python list comprehension of 6
+(or, for a trial's own alpha, 11) float operations per language, about 70-80 ms for the
+~100 texts an IFEval scoring run detects; a Python-level exact replay cannot do much less.
+Only the standard library is used.
 """
 
 from __future__ import annotations
@@ -75,13 +66,17 @@ import os
 import re
 import sys
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import chain, islice, repeat
-from operator import add, itemgetter, mul, truediv
+from math import cos as _cos
+from math import log as _log
+from math import pi as _pi
+from math import sin as _sin
+from math import sqrt as _sqrt
+from operator import add, mul, truediv
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # random is imported lazily at run time, to keep importing this cheap
-    import random
+if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
@@ -91,9 +86,6 @@ _DATA_FILE = os.path.join(os.path.dirname(__file__), "data", "langid_profiles.bi
 _MAGIC = b"ADHERE-LANGID-3\n"
 _FORMAT_VERSION = 3
 _KEY_SEPARATOR = "\x00"
-_ROW_BITS = 20  # an n-gram's code in the index: bucket slot << _ROW_BITS | row in the bucket
-_ROW_MASK = (1 << _ROW_BITS) - 1
-_BUCKET_SHIFT = 7  # an n-gram's bucket: its highest code point >> _BUCKET_SHIFT
 
 # The table's languages, in its (sorted) order; the table is checked against this on load.
 _LANGUAGES = (
@@ -130,22 +122,15 @@ _DECISION_MARGIN = 1e-9
 # If some entry of a normalised vector exceeded 0.99999, every other entry would be below
 # 1e-5 (up to rounding), so an entry holding at least this share of the sum rules it out.
 _NOT_CONVERGED_SHARE = 1.01e-5
-# Dropping languages (see _trial): the dropped entries, all together, stay below this share of
-# the first computed entry (so below half a unit in the last place of every partial sum), and
-# a group is only dropped while 2**8 times that much room is left.
-_DROP_SAFETY = 2.0**-56
-_DROP_HEADROOM = 2.0**-64
-# Blocks to wait after an unsuccessful attempt to drop languages.
-_DROP_RETRY = 2
-# Final probabilities this close to each other or to the threshold are decided exactly.
-_TIE_MARGIN = 1e-12
+# Pythons whose random.Random.gauss and choice this module replays on _random.Random.
+_KNOWN_RANDOM = ((3, 11), (3, 12), (3, 13))
+_TWOPI = 2.0 * _pi
 
 # Cache bounds.
 _RESULT_CACHE_SIZE = 2048
 _RESULT_CACHE_MAX_TEXT = 32768
 _WORD_CACHE_LIMIT = 16384
 _VECTOR_CACHE_LIMIT = 4096
-_VIEW_LIMIT = 64
 _TRANSLATION_CACHE_LIMIT = 65536
 _WINDOW_CACHE_LIMIT = 65536
 
@@ -170,24 +155,21 @@ def _trim(cache: dict[Any, Any], limit: int) -> None:
             cache.pop(key, None)
 
 
+def _gauss_of(rng: Any) -> Callable[[], float]:  # pragma: no cover - other Pythons
+    return functools.partial(rng.gauss, 0.0, 1.0)
+
+
 def _u32(raw: bytes) -> array[int]:
-    arr = array("I")
+    return _ints(raw, "I")
+
+
+def _ints(raw: bytes, typecode: str) -> array[int]:
+    """A little-endian array of unsigned ints ("H": 16-bit, "I": 32-bit)."""
+    arr = array(typecode)
     arr.frombytes(raw)
     if sys.byteorder == "big":  # pragma: no cover
         arr.byteswap()
     return arr
-
-
-def _picker(indices: tuple[int, ...]) -> Callable[[list[float]], tuple[float, ...]]:
-    """A function giving the entries at ``indices`` of a list, as a tuple."""
-    if len(indices) == 1:
-        (index,) = indices
-
-        def pick_one(values: list[float]) -> tuple[float, ...]:
-            return (values[index],)
-
-        return pick_one
-    return itemgetter(*indices)
 
 
 def _class_pattern(ranges: Iterable[int]) -> str:
@@ -219,7 +201,6 @@ class _Counter:
                 complement += (start, 0x10FFFF)
             bounds = complement
         self.pattern = re.compile(_class_pattern(bounds) + "+")
-        self.min_code_point = ranges[0] if len(ranges) else 0x110000
 
     def count(self, text: str) -> int:
         rest = len(self.pattern.sub("", text))
@@ -231,16 +212,42 @@ class _Translation(dict[int, int]):
 
     def __init__(self, runs: array[int]) -> None:
         super().__init__()
-        self.starts = list(runs[0::3])
-        self.ends = [start + count for start, count in zip(runs[0::3], runs[1::3], strict=True)]
-        self.targets = list(runs[2::3])
+        self.starts = runs[0::3]
+        self.counts = runs[1::3]
+        self.targets = runs[2::3]
 
     def __missing__(self, code_point: int) -> int:
         i = bisect_right(self.starts, code_point) - 1
-        target = self.targets[i] if i >= 0 and code_point < self.ends[i] else code_point
+        if i >= 0 and code_point < self.starts[i] + self.counts[i]:
+            target = self.targets[i]
+        else:
+            target = code_point
         _trim(self, _TRANSLATION_CACHE_LIMIT)
         self[code_point] = target
         return target
+
+
+class _Gauss:
+    """``random.Random.gauss(0.0, 1.0)`` of CPython 3.11-3.13, on a generator of its C base
+    class ``_random.Random`` (same seeding and ``random()``), so that ``random`` (a module
+    slow to import) is not needed."""
+
+    __slots__ = ("next", "random")
+
+    def __init__(self, rng: Any) -> None:
+        self.random = rng.random
+        self.next: float | None = None
+
+    def __call__(self) -> float:
+        z = self.next
+        self.next = None
+        if z is None:
+            random = self.random
+            x2pi = random() * _TWOPI
+            g2rad = _sqrt(-2.0 * _log(1.0 - random()))
+            z = _cos(x2pi) * g2rad
+            self.next = _sin(x2pi) * g2rad
+        return 0.0 + z * 1.0
 
 
 class _Table:
@@ -248,11 +255,8 @@ class _Table:
 
     def __init__(self, blob: bytes) -> None:
         import marshal
-        import random
-        import zlib
 
         self._marshal_loads = marshal.loads
-        self._decompress = zlib.decompress
         if not blob.startswith(_MAGIC):
             raise ValueError(f"{_DATA_FILE}: not an adhere langid table")
         pos = len(_MAGIC)
@@ -260,167 +264,231 @@ class _Table:
         pos += 8
         header = marshal.loads(blob[pos : pos + header_size])
         pos += header_size
-        sizes = _u32(blob[pos : pos + directory_size])
-        pos += directory_size
-        (version, langs_b, n_words_b, norm_b, vi_b, latin_b, non_latin_b, deleted_b, ids_b, raw_b) = (
-            header
-        )
+        directory = blob[pos : pos + directory_size]
+        data_start = pos + directory_size
+        (version, langs_b, n_words_b, norm_b, vi_b, latin_b, non_latin_b, deleted_b, ids_b) = header
         if version != _FORMAT_VERSION:
             raise ValueError(f"{_DATA_FILE}: unsupported table format {version}")
 
         self.langs: tuple[str, ...] = tuple(langs_b.decode("utf-8").split("\n"))
         if self.langs != _LANGUAGES:
             raise ValueError(f"{_DATA_FILE}: its languages differ from _LANGUAGES")
-        self.n_langs = len(self.langs)
-        self.everyone = tuple(range(self.n_langs))
-        self.uniform = 1.0 / self.n_langs
+        self.n_langs = n = len(self.langs)
+        self.uniform = 1.0 / n
         n_words = _u32(n_words_b)
         # n_words_by_length[n - 1][language]: as ints, so that the division below is
         # langdetect's ``1.0 * freq / n_words[n - 1]`` exactly.
-        self.n_words_by_length = [list(n_words[n::3]) for n in range(3)]
+        self.n_words_by_length = [list(n_words[length::3]) for length in range(3)]
 
         self.blob = memoryview(blob)
-        self.bucket_spans: dict[int, tuple[int, int, int]] = {}
-        for bucket, size, raw in zip(_u32(ids_b), sizes, raw_b, strict=True):
-            self.bucket_spans[bucket] = (pos, size, raw)
-            pos += size
-        self.loaded_buckets: set[int] = set()
+        self.payload_start = data_start
+        self.bucket_ids = _u32(ids_b)
+        self.bucket_ends = _u32(directory)
+        # bucket -> (its sorted n-grams, row offsets, language indices, frequencies), or None
+        self.buckets: dict[int, tuple[list[str], array[int], bytes, array[int]] | None] = {}
         self.ascii_loaded = False
-        self.slots: list[tuple[array[int], bytes, array[int]]] = []
-        self.index: dict[str, int] = {}
-        self.vectors = _Source(self.decode, self.n_langs)
+        self.known: set[str] = set()
+        self.vectors = _Source(self.decode)
 
         self.translation = _Translation(_u32(norm_b))
         vi_rows: list[str] = vi_b.decode("utf-8").split("\n")
         letters, marks, *composed = vi_rows
+        if marks.isascii() or not all(mark >= "\x80" for mark in marks):  # pragma: no cover
+            raise ValueError(f"{_DATA_FILE}: unexpected Vietnamese marks")  # see _substitute
         self.vi_re = re.compile(f"([{letters}])([{marks}])")
         self.vi_map: dict[str, str] = {
             letter + mark: composed[m][a]
             for m, mark in enumerate(marks)
             for a, letter in enumerate(letters)
         }
-        self.latin = _Counter(_u32(latin_b))
-        self.non_latin = _Counter(_u32(non_latin_b))
-        self.deleted_re = re.compile(_class_pattern(_u32(deleted_b)) + "+")
+        self._cleaning_ranges = (latin_b, non_latin_b, deleted_b)
+        non_latin_ranges = _u32(non_latin_b)
+        self.non_latin_from = non_latin_ranges[0] if len(non_latin_ranges) else 0x110000
+        self._cleaning: tuple[_Counter, _Counter, re.Pattern[str]] | None = None
         self.url_re = re.compile(_URL_PATTERN)
         self.mail_re = re.compile(_MAIL_PATTERN)
         self.spaces_re = re.compile("  +")
 
-        # word -> its n-grams when a space follows it / when it ends the text.
-        self.words: dict[str, tuple[str, ...]] = {}
-        self.last_words: dict[str, tuple[str, ...]] = {}
-        self.windows = _Windows(self.index)
+        self.words = _WordCache(self)
+
+        if sys.version_info[:2] in _KNOWN_RANDOM:
+            from _random import Random as new_random
+
+            self.new_random: Callable[[int], Any] = new_random
+            self.gauss: Callable[[Any], Callable[[], float]] = _Gauss
+            # Random.choice(seq) is seq[Random._randbelow(len(seq))], and _randbelow is the
+            # getrandbits-based method: the draw is done inline.
+            self.inline_draw = True
+        else:  # pragma: no cover - other Pythons: the random module itself
+            import random
+
+            self.new_random = random.Random
+            self.gauss = _gauss_of
+            self.inline_draw = getattr(random.Random, "_randbelow", None) is getattr(
+                random.Random, "_randbelow_with_getrandbits", False
+            )
         # The alphas of the first two trials do not depend on the text (seed 0, one gauss
         # pair), so their multiplier vectors are shared between detections.
-        rng = random.Random(_SEED)
-        self.first_alphas = tuple(
-            _ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * _ALPHA_WIDTH for _ in range(2)
-        )
+        gauss = self.gauss(self.new_random(_SEED))
+        self.first_alphas = tuple(_ALPHA_DEFAULT + gauss() * _ALPHA_WIDTH for _ in range(2))
         self.shared_factors = tuple(
-            _Source(functools.partial(self.factors, a / _BASE_FREQ), self.n_langs)
-            for a in self.first_alphas
-        )
-        self.new_random: Callable[[int], random.Random] = random.Random
-        # Random.choice(seq) is seq[Random._randbelow(len(seq))]; when _randbelow is the
-        # getrandbits-based method (CPython 3.11-3.13) the draw is done inline.
-        self.inline_draw: bool = getattr(random.Random, "_randbelow", None) is getattr(
-            random.Random, "_randbelow_with_getrandbits", False
+            _Source(functools.partial(self.factors, a / _BASE_FREQ)) for a in self.first_alphas
         )
 
+    @property
+    def cleaning(self) -> tuple[_Counter, _Counter, re.Pattern[str]]:
+        """``cleaning_text``'s Latin and non-Latin counters and its deletion pattern (compiled
+        on first use: ASCII text never needs them)."""
+        cleaning = self._cleaning
+        if cleaning is None:
+            latin_b, non_latin_b, deleted_b = self._cleaning_ranges
+            cleaning = self._cleaning = (
+                _Counter(_u32(latin_b)),
+                _Counter(_u32(non_latin_b)),
+                re.compile(_class_pattern(_u32(deleted_b)) + "+"),
+            )
+        return cleaning
+
     def load_buckets(self, text: str) -> None:
-        """Make the n-grams of every bucket a character of ``text`` can fall in known."""
+        """Make the n-grams of every bucket a character of ``text`` can fall in known: the
+        ASCII bucket, and that of each non-ASCII character (the n-grams it is the highest
+        character of)."""
         if text.isascii():
             if self.ascii_loaded:
                 return
             needed = {0}
         else:
-            needed = {ord(ch) >> _BUCKET_SHIFT for ch in set(text)}
-        for bucket in needed - self.loaded_buckets:
-            span = self.bucket_spans.get(bucket)
-            if span is not None:
-                start, size, raw = span
-                payload = self.blob[start : start + size]
-                if not raw:
-                    payload = self._decompress(payload)
-                keys_b, offsets_b, lang_index, freqs_b = self._marshal_loads(payload)
-                keys = keys_b.decode("utf-8", "surrogatepass").split(_KEY_SEPARATOR)
-                base = len(self.slots) << _ROW_BITS
-                self.slots.append((_u32(offsets_b), lang_index, _u32(freqs_b)))
-                self.index.update(zip(keys, range(base, base + len(keys)), strict=True))
-            self.loaded_buckets.add(bucket)
-        self.ascii_loaded = 0 in self.loaded_buckets
+            needed = {cp if cp >= 0x80 else 0 for cp in map(ord, set(text))}
+        buckets = self.buckets
+        for bucket in needed.difference(buckets):
+            buckets[bucket] = self._read_bucket(bucket)
+        self.ascii_loaded = 0 in buckets
 
-    def sparse(self, gram: str) -> tuple[bytes, list[float]]:
-        """The languages with a nonzero ``p(gram | language)`` and those probabilities, as
-        langdetect computes them (``1.0 * freq / n_words``: int / int true division of
-        operands below 2**53 is that float division)."""
-        code = self.index[gram]
-        offsets, lang_index, freqs = self.slots[code >> _ROW_BITS]
-        row = code & _ROW_MASK
-        start, end = offsets[row], offsets[row + 1]
-        langs = lang_index[start:end]
+    def load_all(self) -> None:
+        """Load every bucket."""
+        for bucket in self.bucket_ids:
+            if bucket not in self.buckets:
+                self.buckets[bucket] = self._read_bucket(bucket)
+        self.ascii_loaded = True
+
+    def _read_bucket(self, bucket: int) -> tuple[list[str], array[int], bytes, array[int]] | None:
+        ids = self.bucket_ids
+        i = bisect_left(ids, bucket)
+        if i == len(ids) or ids[i] != bucket:
+            return None
+        start = self.payload_start + (self.bucket_ends[i - 1] if i else 0)
+        payload = self.blob[start : self.payload_start + self.bucket_ends[i]]
+        keys_b, offsets_b, lang_index, freqs_b, codes = self._marshal_loads(payload)
+        keys = keys_b.decode("utf-8", "surrogatepass").split(_KEY_SEPARATOR)
+        self.known.update(keys)
+        return keys, _ints(offsets_b, chr(codes[0])), lang_index, _ints(freqs_b, chr(codes[1]))
+
+    def decode(self, gram: str) -> tuple[float, ...]:
+        """``p(gram | language)`` for every language, as langdetect computes it:
+        ``1.0 * freq / n_words`` (int / int true division of operands below 2**53 is that
+        very float division).  ``gram`` must be known.  A tuple: cached vectors are tuples,
+        which the garbage collector stops tracking (it never has to scan them again)."""
+        top = ord(max(gram))
+        bucket = self.buckets[top if top >= 0x80 else 0]
+        if bucket is None:  # pragma: no cover - extracted n-grams are known
+            raise KeyError(gram)
+        keys, offsets, lang_index, freqs = bucket
+        row = bisect_left(keys, gram)
+        start = offsets[row]
+        end = offsets[row + 1]
         n_words = self.n_words_by_length[len(gram) - 1]
-        return langs, list(map(truediv, freqs[start:end], map(n_words.__getitem__, langs)))
-
-    def decode(self, gram: str) -> list[float]:
-        """``p(gram | language)`` for every language, as langdetect computes it."""
-        langs, probs = self.sparse(gram)
         vec = [0.0] * self.n_langs
-        any(map(vec.__setitem__, langs, probs))  # a C-level loop (setitem returns None)
-        return vec
+        for lang, freq in zip(lang_index[start:end], freqs[start:end], strict=True):
+            vec[lang] = freq / n_words[lang]
+        return tuple(vec)
 
-    def factors(self, weight: float, gram: str) -> list[float]:
+    def factors(self, weight: float, gram: str) -> tuple[float, ...]:
         """The multipliers ``weight + p(gram | language)`` for every language; where p is 0
-        the multiplier is ``weight`` itself (``weight + 0.0 == weight``)."""
-        langs, probs = self.sparse(gram)
-        vec = [weight] * self.n_langs
-        any(map(vec.__setitem__, langs, map(weight.__add__, probs)))
-        return vec
+        the multiplier is ``weight`` itself (``weight + 0.0 == weight``, one float object)."""
+        return tuple([weight + q if q else weight for q in self.vectors[gram]])
 
 
-class _Source(dict[str, list[float]]):
-    """n-gram -> a per-language list (probabilities, or the multipliers for one alpha), built
-    on demand and bounded; plus its views restricted to the languages still computed."""
+class _Source(dict[str, "tuple[float, ...]"]):
+    """n-gram -> a per-language tuple (probabilities, or the multipliers for one alpha), built
+    on demand and bounded."""
 
-    def __init__(self, build: Callable[[str], list[float]], n_langs: int) -> None:
+    def __init__(self, build: Callable[[str], tuple[float, ...]]) -> None:
         super().__init__()
         self.build = build
-        self.n_langs = n_langs
-        self.views: dict[tuple[int, ...], _View] = {}
 
-    def __missing__(self, gram: str) -> list[float]:
-        _trim(self, _VECTOR_CACHE_LIMIT)
+    def __missing__(self, gram: str) -> tuple[float, ...]:
+        if len(self) >= _VECTOR_CACHE_LIMIT:
+            _trim(self, _VECTOR_CACHE_LIMIT)
         vec = self[gram] = self.build(gram)
         return vec
 
-    def view(self, active: tuple[int, ...]) -> _View:
-        view = self.views.get(active)
-        if view is None:
-            _trim(self.views, _VIEW_LIMIT)
-            view = self.views[active] = _View(self, active)
-        return view
 
+class _WordCache(dict[str, tuple[str, ...]]):
+    """word -> its n-grams when a space follows it (filled on demand, bounded)."""
 
-class _View(dict[str, tuple["tuple[float, ...] | list[float]", float]]):
-    """n-gram -> (its source list's entries for the ``active`` languages, the largest entry
-    of the other languages or 0.0 when there are none)."""
-
-    def __init__(self, source: _Source, active: tuple[int, ...]) -> None:
+    def __init__(self, table: _Table) -> None:
         super().__init__()
-        self.source = source
-        others = tuple(sorted(set(range(source.n_langs)) - set(active)))
-        self.pick = _picker(active) if others else None
-        self.pick_others = _picker(others) if others else None
+        self.table = table
+        self.last: dict[str, tuple[str, ...]] = {}
+        self.windows: dict[str, tuple[str, ...]] = {}
 
-    def __missing__(self, gram: str) -> tuple[tuple[float, ...] | list[float], float]:
-        vec = self.source[gram]
-        if self.pick is None or self.pick_others is None:
-            entry: tuple[tuple[float, ...] | list[float], float] = (vec, 0.0)
-        else:
-            entry = (self.pick(vec), max(self.pick_others(vec)))
-        _trim(self, _VECTOR_CACHE_LIMIT)
-        self[gram] = entry
-        return entry
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        self.table.load_buckets(word)
+        core, tail = _word_ngrams(word, self.table.known, self.windows)
+        grams = core + tail
+        _trim(self, _WORD_CACHE_LIMIT)
+        self[word] = grams
+        return grams
+
+    def final(self, word: str) -> tuple[str, ...]:
+        """The n-grams of the text's last word (no space follows it)."""
+        grams = self.last.get(word)
+        if grams is None:
+            self.table.load_buckets(word)
+            grams = _word_ngrams(word, self.table.known, self.windows)[0]
+            _trim(self.last, _WORD_CACHE_LIMIT)
+            self.last[word] = grams
+        return grams
+
+
+def _word_ngrams(
+    word: str, known: set[str], windows: dict[str, tuple[str, ...]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The known n-grams langdetect extracts from one normalised word (no spaces in it).
+
+    Returns the n-grams of the word itself, in langdetect's order (for each character its
+    1-, 2- and 3-gram), and the two extra ones produced when a space follows the word.  In
+    langdetect's n-gram buffer a word is preceded by a space, so the first character's
+    2-gram is ' ' + c and it has no 3-gram; a character that is upper case after an upper
+    case character contributes nothing (the ``capitalword`` state).  ``windows`` caches, per
+    window of three characters (two spaces and the character, for the first one), the known
+    n-grams ending at its last character.
+    """
+    out: list[str] = []
+    extend = out.extend
+    before = prev = " "
+    prev_upper = False
+    for ch in word:
+        upper = ch.isupper()
+        if not (upper and prev_upper):
+            window = before + prev + ch
+            grams = windows.get(window)
+            if grams is None:
+                candidates = (ch, window[1:], window) if prev != " " else (ch, window[1:])
+                grams = tuple(g for g in candidates if g in known)
+                _trim(windows, _WINDOW_CACHE_LIMIT)
+                windows[window] = grams
+            extend(grams)
+        before, prev, prev_upper = prev, ch, upper
+    tail: list[str] = []
+    if word:
+        gram = prev + " "
+        if gram in known:
+            tail.append(gram)
+        gram = before + gram
+        if gram in known:
+            tail.append(gram)
+    return tuple(out), tuple(tail)
 
 
 _table: _Table | None = None
@@ -507,7 +575,8 @@ def _sub_prefix(
 
 def _substitute(text: str, table: _Table, max_length: int, first_prefix: int) -> str:
     """The first ``max_length`` characters of langdetect's URL / e-mail / Vietnamese
-    substitutions applied to ``text`` (before space collapsing)."""
+    substitutions applied to ``text`` (before space collapsing).  A substitution whose
+    pattern cannot match (no ``http``, no ``@``, no non-ASCII character) is skipped."""
     vi_map = table.vi_map
 
     def compose(match: re.Match[str]) -> str:
@@ -517,9 +586,12 @@ def _substitute(text: str, table: _Table, max_length: int, first_prefix: int) ->
     while True:
         complete = size >= len(text)
         out = text if complete else text[:size]
-        out = _sub_prefix(table.url_re, " ", out, complete, _URL_REACH)
-        out = _sub_prefix(table.mail_re, " ", out, complete, _MAIL_REACH)
-        out = _sub_prefix(table.vi_re, compose, out, complete, _VI_REACH)
+        if not complete or "http" in out:
+            out = _sub_prefix(table.url_re, " ", out, complete, _URL_REACH)
+        if not complete or "@" in out:
+            out = _sub_prefix(table.mail_re, " ", out, complete, _MAIL_REACH)
+        if not complete or not out.isascii():
+            out = _sub_prefix(table.vi_re, compose, out, complete, _VI_REACH)
         if complete or len(out) >= max_length:
             return out[:max_length]
         size *= 2
@@ -532,118 +604,41 @@ def _prepare(
     first_prefix: int = _FIRST_PREFIX,
 ) -> str:
     """The detector's text after langdetect's ``append`` and ``cleaning_text``."""
-    text = table.spaces_re.sub(" ", _substitute(text, table, max_length, first_prefix))
-    if text.isascii() and table.non_latin.min_code_point >= 0x80:
+    text = _substitute(text, table, max_length, first_prefix)
+    if "  " in text:
+        text = table.spaces_re.sub(" ", text)
+    if text.isascii() and table.non_latin_from >= 0x80:
         return text  # no non-Latin characters, so nothing is stripped
-    if table.latin.count(text) * 2 < table.non_latin.count(text):
-        text = table.deleted_re.sub("", text)
+    latin, non_latin, deleted = table.cleaning
+    if latin.count(text) * 2 < non_latin.count(text):
+        text = deleted.sub("", text)
     return text
 
 
 def _extract_ngrams(text: str, table: _Table) -> list[str]:
     """The n-grams langdetect's ``_extract_ngrams`` returns for a prepared text, in order."""
     words = text.translate(table.translation).split(" ")
-    last = words.pop()
     cache = table.words
-    finals = table.last_words
-    _trim(cache, _WORD_CACHE_LIMIT)
-    _trim(finals, _WORD_CACHE_LIMIT)
-    new = dict.fromkeys(words).keys() - cache.keys()
-    final = finals.get(last) if last else ()
-    if new or final is None:
-        found, final_found = _new_word_ngrams(list(new), last if final is None else None, table)
-        cache.update(found)
-        if final is None:
-            final = finals[last] = final_found
-        try:
-            grams = list(chain.from_iterable(map(cache.__getitem__, words)))
-        except KeyError:  # another thread trimmed the cache meanwhile
-            lookup = _new_word_ngrams(list(dict.fromkeys(words)), None, table)[0]
-            grams = list(chain.from_iterable(map(lookup.__getitem__, words)))
-    else:
-        grams = list(chain.from_iterable(map(cache.__getitem__, words)))
-    grams += final
+    grams = list(chain.from_iterable(map(cache.__getitem__, words[:-1])))
+    if words[-1]:
+        grams.extend(cache.final(words[-1]))
     return grams
-
-
-def _new_word_ngrams(
-    words: list[str], last: str | None, table: _Table
-) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
-    """The known n-grams of normalised words (no spaces in them), in langdetect's order.
-
-    Returns each word's n-grams when a space follows it, and those of ``last`` (if given)
-    when it ends the text.  langdetect's n-gram buffer starts with a space, so the n-grams
-    at a position are among the substrings of length 1, 2 and 3 ending there, and which of
-    them it forms and knows depends only on that window of three characters (see
-    :class:`_Windows`).  The words are joined by spaces, all windows are cut with C-level
-    loops and each word's n-grams are those of its windows, its trailing space included.
-    """
-    batch = words if last is None else [*words, last]
-    joined = " ".join(batch)
-    table.load_buckets(joined)
-    s = "  " + joined + " "
-    # windows[j] = s[j : j + 3] ends at joined[j] (at the space after the last word for
-    # j = len(joined)).
-    windows = list(map(add, map(add, s, s[1:]), s[2:]))
-    get = table.windows.__getitem__
-    found: dict[str, tuple[str, ...]] = {}
-    final: tuple[str, ...] = ()
-    lo = 0
-    for i, word in enumerate(batch):
-        hi = lo + len(word)
-        if i < len(words):
-            found[word] = tuple(chain.from_iterable(map(get, windows[lo : hi + 1])))
-        else:
-            final = tuple(chain.from_iterable(map(get, windows[lo:hi])))
-        lo = hi + 1
-    return found, final
-
-
-class _Windows(dict[str, tuple[str, ...]]):
-    """window -> the known n-grams langdetect extracts at a window's last character.
-
-    A window is the three characters of the normalised text, preceded by two spaces, that end
-    at a position.  The candidates are its last character, its last two and all three: a
-    lone space, and any string with a space inside or two spaces, is never a known n-gram
-    (the build checks this), which leaves out exactly what langdetect does not form (the
-    3-gram of a word's first character, anything at a second space in a row).  Nothing is
-    extracted where the last two characters are both upper case (the ``capitalword``
-    state; a word's first character follows a space, which is not upper case).
-    """
-
-    def __init__(self, known: dict[str, int]) -> None:
-        super().__init__()
-        self.known = known
-
-    def __missing__(self, window: str) -> tuple[str, ...]:
-        if window[1].isupper() and window[2].isupper():
-            grams: tuple[str, ...] = ()
-        else:
-            known = self.known
-            grams = tuple(g for g in (window[2], window[1:], window) if g in known)
-        _trim(self, _WINDOW_CACHE_LIMIT)
-        self[window] = grams
-        return grams
 
 
 # --- estimation ---------------------------------------------------------------------------
 
 
-def _estimate(grams: list[str], table: _Table, drop: bool = True) -> str:
-    """langdetect's ``_detect_block`` and ``detect`` for a non-empty n-gram list.
-
-    With ``drop``, trials leave out languages that cannot matter (see :func:`_trial`); the
-    answer is then langdetect's unless the final probabilities are within ``_TIE_MARGIN`` of a
-    tie or of the threshold, where the estimation is repeated without dropping.
-    """
+def _estimate(grams: list[str], table: _Table) -> str:
+    """langdetect's ``_detect_block`` and ``detect`` for a non-empty n-gram list."""
     rng = table.new_random(_SEED)
+    gauss = table.gauss(rng)
     langprob = [0.0] * table.n_langs
     for trial in range(_N_TRIAL):
-        alpha = _ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * _ALPHA_WIDTH
+        alpha = _ALPHA_DEFAULT + gauss() * _ALPHA_WIDTH
         if trial < len(table.first_alphas) and alpha == table.first_alphas[trial]:
-            prob = _trial(rng, grams, table.shared_factors[trial], None, drop, table)
+            prob = _trial(rng, grams, table.shared_factors[trial].__getitem__, None, table)
         else:
-            prob = _trial(rng, grams, table.vectors, alpha / _BASE_FREQ, drop, table)
+            prob = _trial(rng, grams, table.vectors.__getitem__, alpha / _BASE_FREQ, table)
         langprob = list(map(add, langprob, map(truediv, prob, repeat(_N_TRIAL))))
         done = trial + 1
         if 2 * done > _N_TRIAL and done < _N_TRIAL:
@@ -655,12 +650,6 @@ def _estimate(grams: list[str], table: _Table, drop: bool = True) -> str:
                 and best > runner_up + (_N_TRIAL - done) / _N_TRIAL + _DECISION_MARGIN
             ):
                 return table.langs[lead]
-    if drop:
-        top, second = sorted(langprob, reverse=True)[:2]
-        if abs(top - _PROB_THRESHOLD) < _TIE_MARGIN or (
-            second > _PROB_THRESHOLD - _TIE_MARGIN and top - second < _TIE_MARGIN
-        ):
-            return _estimate(grams, table, drop=False)
     best_lang = _UNKNOWN
     best_prob = _PROB_THRESHOLD
     for lang, p in zip(table.langs, langprob, strict=True):
@@ -670,11 +659,10 @@ def _estimate(grams: list[str], table: _Table, drop: bool = True) -> str:
 
 
 def _trial(
-    rng: random.Random,
+    rng: Any,
     grams: list[str],
-    source: _Source,
+    source: Callable[[str], tuple[float, ...]],
     weight: float | None,
-    drop: bool,
     table: _Table,
 ) -> list[float]:
     """One trial of langdetect's ``_detect_block``; returns its final normalised vector.
@@ -687,47 +675,26 @@ def _trial(
     the sum is folded into the next block (the same operations in the same order).  The
     largest normalised entry is ``max(prob) / total`` because rounded division is monotone.
     Each draw is ``Random.choice``: r = getrandbits(bits) until r < len(grams), inlined.
-
-    Dropping (with ``drop``): ``prob`` holds the entries of the ``active`` languages only.
-    The others were moved out in groups, each once its entries, all together, fell far below
-    every active entry; ``bound`` is an upper bound on every dropped entry, updated by the
-    same operations with the largest multiplier of any dropped language (rounding is
-    monotone, so it stays an upper bound).  While ``(dropped + 1) * bound`` is below
-    ``2**-56`` of the first active entry, no dropped entry can change any rounding of the
-    left-to-right sum (the first active entry, and every partial sum after it, exceeds all
-    dropped entries together by more than half a unit in its last place), so the sum of the
-    active entries is langdetect's sum and the largest active entry is the largest entry.
-    When the check fails, the dropped entries are recomputed from the recorded blocks and the
-    trial goes on with every language.  A dropped language's final entry is below 2**-54; it
-    is returned as 0.0.
     """
     count = len(grams)
     bits = count.bit_length()
     getrandbits = rng.getrandbits
-    choice = rng.choice
     inline = table.inline_draw
+    get = source
     w = 0.0 if weight is None else weight
-    everyone = table.everyone
-    get = source.view(everyone).__getitem__
     if inline:
         r = getrandbits(bits)
         while r >= count:
             r = getrandbits(bits)
-        first = get(grams[r])[0]
+        first = get(grams[r])
     else:  # pragma: no cover - Random.choice draws differently on this Python
-        first = get(choice(grams))[0]
+        first = get(rng.choice(grams))
     uniform = table.uniform
     if weight is None:
         prob = list(map(mul, repeat(uniform, table.n_langs), first))
     else:
         prob = [uniform * (w + a) for a in first]
     total = _sum_left_to_right(prob)
-    active = everyone
-    dropped = 0
-    bound = 0.0
-    groups: list[tuple[int, tuple[int, ...], list[float]]] = []
-    history: list[tuple[float, str, str, str, str, str]] = []
-    wait = 0
     iteration = 0
     lead = 0
     while iteration < _ITERATION_LIMIT:
@@ -741,30 +708,25 @@ def _trial(
             r = getrandbits(bits)
             while r >= count:
                 r = getrandbits(bits)
-            g1 = grams[r]
+            v1 = get(grams[r])
             r = getrandbits(bits)
             while r >= count:
                 r = getrandbits(bits)
-            g2 = grams[r]
+            v2 = get(grams[r])
             r = getrandbits(bits)
             while r >= count:
                 r = getrandbits(bits)
-            g3 = grams[r]
+            v3 = get(grams[r])
             r = getrandbits(bits)
             while r >= count:
                 r = getrandbits(bits)
-            g4 = grams[r]
+            v4 = get(grams[r])
             r = getrandbits(bits)
             while r >= count:
                 r = getrandbits(bits)
-            g5 = grams[r]
+            v5 = get(grams[r])
         else:  # pragma: no cover
-            g1, g2, g3, g4, g5 = (choice(grams) for _ in range(5))
-        v1, m1 = get(g1)
-        v2, m2 = get(g2)
-        v3, m3 = get(g3)
-        v4, m4 = get(g4)
-        v5, m5 = get(g5)
+            v1, v2, v3, v4, v5 = (get(rng.choice(grams)) for _ in range(5))
         if weight is None:
             prob = [
                 p / total * a * b * c * d * e
@@ -775,98 +737,6 @@ def _trial(
                 p / total * (w + a) * (w + b) * (w + c) * (w + d) * (w + e)
                 for p, a, b, c, d, e in zip(prob, v1, v2, v3, v4, v5, strict=False)
             ]
-        iteration += 5
-        if dropped:
-            if weight is None:
-                bound = bound / total * m1 * m2 * m3 * m4 * m5
-            else:
-                bound = bound / total * (w + m1) * (w + m2) * (w + m3) * (w + m4) * (w + m5)
-            history.append((total, g1, g2, g3, g4, g5))
-            if bound and (dropped + 1) * bound >= prob[0] * _DROP_SAFETY:
-                prob = _catch_up(prob, active, groups, history, source, weight, table.n_langs)
-                active = everyone
-                dropped = 0
-                bound = 0.0
-                groups = []
-                history = []
-                get = source.view(everyone).__getitem__
-                lead = prob.index(max(prob))
-                wait = _DROP_RETRY
         total = _sum_left_to_right(prob)
-        if not drop:
-            continue
-        if wait:
-            wait -= 1
-            continue
-        split = _split(prob, dropped, bound)
-        if split is None:
-            wait = _DROP_RETRY
-            continue
-        moved, bound = split
-        groups.append((len(history), tuple(active[i] for i in moved), [prob[i] for i in moved]))
-        dropped += len(moved)
-        kept = sorted(set(range(len(prob))) - set(moved))
-        active = tuple(active[i] for i in kept)
-        prob = [prob[i] for i in kept]
-        get = source.view(active).__getitem__
-        lead = prob.index(max(prob))
-    out = [0.0] * table.n_langs
-    any(map(out.__setitem__, active, map(truediv, prob, repeat(total))))
-    return out
-
-
-def _split(prob: list[float], dropped: int, bound: float) -> tuple[list[int], float] | None:
-    """The positions in ``prob`` to drop now, and the new bound on all dropped entries.
-
-    Drops the largest set of smallest entries that, with the ones already dropped (at most
-    ``bound`` each), stays below ``_DROP_HEADROOM`` of every entry kept, or returns None.
-    """
-    if len(prob) < 2:
-        return None
-    low = min(prob)
-    if not low * (dropped + 2) < max(prob) * _DROP_HEADROOM:
-        return None
-    order = sorted(range(len(prob)), key=prob.__getitem__)
-    best = 0
-    best_bound = top = bound
-    for k in range(1, len(prob)):
-        value = prob[order[k - 1]]
-        if value > top:
-            top = value
-        if (dropped + k + 1) * top < prob[order[k]] * _DROP_HEADROOM:
-            best, best_bound = k, top
-    if not best:
-        return None
-    return sorted(order[:best]), best_bound
-
-
-def _catch_up(
-    prob: list[float],
-    active: tuple[int, ...],
-    groups: list[tuple[int, tuple[int, ...], list[float]]],
-    history: list[tuple[float, str, str, str, str, str]],
-    source: _Source,
-    weight: float | None,
-    n_langs: int,
-) -> list[float]:
-    """The full vector: the active entries, and the dropped ones replayed from the blocks
-    recorded since each group was dropped (the same operations, in the same order)."""
-    full = [0.0] * n_langs
-    any(map(full.__setitem__, active, prob))
-    w = 0.0 if weight is None else weight
-    for start, langs, values in groups:
-        pick = _picker(langs)
-        for total, *block in history[start:]:
-            v1, v2, v3, v4, v5 = (pick(source[g]) for g in block)
-            if weight is None:
-                values = [
-                    p / total * a * b * c * d * e
-                    for p, a, b, c, d, e in zip(values, v1, v2, v3, v4, v5, strict=False)
-                ]
-            else:
-                values = [
-                    p / total * (w + a) * (w + b) * (w + c) * (w + d) * (w + e)
-                    for p, a, b, c, d, e in zip(values, v1, v2, v3, v4, v5, strict=False)
-                ]
-        any(map(full.__setitem__, langs, values))
-    return full
+        iteration += 5
+    return list(map(truediv, prob, repeat(total)))
