@@ -531,7 +531,20 @@ def _detect(prepared: str) -> str | None:
     grams = _extract_ngrams(prepared, table)
     if not grams:
         return None
-    return _estimate(grams, table)
+    # The answer depends on the text only through its n-gram list, and texts that differ only
+    # where the detector sees spaces (a loose variant without its markdown '*', say) have the
+    # same list: estimate each list once.
+    key = tuple(grams)
+    answer = _ESTIMATES.get(key)
+    if answer is None:
+        answer = _estimate(grams, table)
+        _trim(_ESTIMATES, _ESTIMATE_CACHE_SIZE)
+        _ESTIMATES[key] = answer
+    return answer
+
+
+_ESTIMATE_CACHE_SIZE = 256
+_ESTIMATES: dict[tuple[str, ...], str] = {}
 
 
 # Long texts are memoised by their prepared form (at most 10,000 characters).
