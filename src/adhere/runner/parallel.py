@@ -13,6 +13,7 @@ by running its share in the calling process: the result is the same either way.
 from __future__ import annotations
 
 import marshal
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -49,12 +50,21 @@ def balanced_shares(
     ascending index order.
 
     Largest first, each to the least loaded share. With ``groups`` (a name per item), items of
-    one group stay in one share, so that the caches a group builds up are not built twice.
+    one group stay in one share, so that the caches a group builds up are not built twice;
+    only a group that alone costs more than a fair share is dealt out over several shares.
     """
     names = list(groups) if groups is not None else [str(i) for i in range(len(costs))]
     members: dict[str, list[int]] = {}
     for index, name in enumerate(names):
         members.setdefault(name, []).append(index)
+    fair = sum(costs) / workers
+    for name in list(members):  # a group bigger than a fair share is dealt out in parts
+        total = sum(costs[i] for i in members[name])
+        parts = min(workers, math.ceil(total / fair)) if fair > 0 else 1
+        if parts > 1:
+            indices = members.pop(name)
+            for part in range(parts):
+                members[f"{name}#{part}"] = indices[part::parts]
     totals = {name: sum(costs[i] for i in indices) for name, indices in members.items()}
     loads = [0.0] * workers
     shares: list[list[int]] = [[] for _ in range(workers)]
