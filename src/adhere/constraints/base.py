@@ -116,11 +116,6 @@ class Constraint:
     work_group: ClassVar[str] = "light"
     """Checks of one group share caches, so they are best run in the same process."""
 
-    @classmethod
-    def warm_up(cls) -> None:
-        """Load what the check needs (tables, models) before work is spread over processes,
-        so that it is loaded once and shared."""
-
     def __init__(self, **values: Any) -> None:
         names = [p.name for p in self.params]
         if sorted(values) != sorted(names):

@@ -156,8 +156,6 @@ def _score_all(items: Sequence[Item], compat: Compat, jobs: int | None) -> list[
         strict, loose = score_sample(item.sample, subset, item.response, compat)
         return _verdicts_as_data(strict), _verdicts_as_data(loose)
 
-    for cls in sorted({type(c) for item in items for c in item.constraints}, key=lambda k: k.id):
-        cls.warm_up()
     done = map_forked(work, tasks, jobs, costs, groups)
 
     strict_data: list[list[Any]] = [[None] * len(item.constraints) for item in items]

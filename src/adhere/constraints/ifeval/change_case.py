@@ -11,7 +11,7 @@ from adhere.constraints.base import (
     register,
     threshold_params,
 )
-from adhere.constraints.ifeval.language import WARM_UP_TEXT, undetectable
+from adhere.constraints.ifeval.language import undetectable
 from adhere.text.langid import detect_language
 from adhere.text.locate import around, plural
 from adhere.text.treebank import word_tokenize
@@ -47,10 +47,6 @@ class EnglishCapital(Constraint):
     cost = 20.0
     work_group = "language"
 
-    @classmethod
-    def warm_up(cls) -> None:
-        detect_language(WARM_UP_TEXT)
-
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         return _case_and_english(response, context, upper=True)
 
@@ -64,10 +60,6 @@ class EnglishLowercase(Constraint):
     summary = "The response is all lowercase (str.islower) and detected as English."
     cost = 20.0
     work_group = "language"
-
-    @classmethod
-    def warm_up(cls) -> None:
-        detect_language(WARM_UP_TEXT)
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         return _case_and_english(response, context, upper=False)
@@ -83,10 +75,6 @@ class CapitalWordFrequency(Constraint):
     params = threshold_params("capital_frequency", "capital_relation")
     cost = 4.0
     work_group = "sentences"
-
-    @classmethod
-    def warm_up(cls) -> None:
-        word_tokenize("Load THE model. Then go.")
 
     capital_frequency: int
     capital_relation: str

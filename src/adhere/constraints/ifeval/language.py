@@ -10,9 +10,6 @@ NO_LANGUAGE_REFERENCE = "no letters to identify a language; the reference counts
 NO_LANGUAGE_CORRECTED = "no letters to identify a language"
 
 
-WARM_UP_TEXT = "A short English sentence that loads the language tables."
-
-
 def undetectable(context: CheckContext) -> Outcome:
     """The verdict when the language detector finds no features in the text."""
     if context.compat == "corrected":
@@ -27,10 +24,6 @@ class ResponseLanguage(Constraint):
     params = (Param("language", "str", "ISO 639-1 code as langdetect names it, e.g. 'fr'"),)
     cost = 25.0
     work_group = "language"
-
-    @classmethod
-    def warm_up(cls) -> None:
-        detect_language(WARM_UP_TEXT)
 
     language: str
 

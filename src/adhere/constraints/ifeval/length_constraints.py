@@ -27,10 +27,6 @@ class NumberSentences(Constraint):
     cost = 1.0
     work_group = "sentences"
 
-    @classmethod
-    def warm_up(cls) -> None:
-        count_sentences("Load the model. Then go.")
-
     num_sentences: int
     relation: str
 
