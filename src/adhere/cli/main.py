@@ -64,6 +64,10 @@ def _score(args: argparse.Namespace) -> int:
     result = score(args.input, args.responses, args.outdir, args.compat, args.jobs)
     summary = result.summary
     print(accuracy_table(summary))
+    print(
+        "[low, high]: 95 % confidence intervals (Wilson; instruction level allows for "
+        "instructions of one prompt not being independent)"
+    )
     print()
     missing = summary["no_response"]
     if missing["count"]:
