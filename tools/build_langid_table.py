@@ -46,6 +46,10 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import ClassVar
 
+# Read back with the runtime's own readers, so the check sees the file as adhere will.
+from adhere.text.langid import _ints as _read_ints
+from adhere.text.langid import _u32 as _read_u32
+
 MAGIC = b"ADHERE-LANGID-3\n"
 FORMAT_VERSION = 3
 MARSHAL_VERSION = 2
@@ -287,11 +291,11 @@ def decode(blob: bytes) -> list[bytes]:
     if not blob.startswith(MAGIC):
         raise ValueError("not an adhere langid table")
     pos = len(MAGIC)
-    header_size, directory_size = _u32_array(blob[pos : pos + 8])
+    header_size, directory_size = _read_u32(blob[pos : pos + 8])
     pos += 8
     header = blob[pos : pos + header_size]
     pos += header_size
-    ends = _u32_array(blob[pos : pos + directory_size])
+    ends = _read_u32(blob[pos : pos + directory_size])
     pos += directory_size
     sections = [header]
     start = 0
@@ -309,12 +313,12 @@ def verify(sections: list[bytes]) -> None:
 
     header = marshal.loads(sections[0])
     langs = header[1].decode().split("\n")
-    n_words = _u32_array(header[2])
+    n_words = _read_u32(header[2])
     stored: dict[str, list[float]] = {}
     for payload in sections[1:]:
         keys_b, offsets_b, lang_b, freqs_b, codes = marshal.loads(payload)
-        offsets = _int_array(offsets_b, chr(codes[0]))
-        freqs = _int_array(freqs_b, chr(codes[1]))
+        offsets = _read_ints(offsets_b, chr(codes[0]))
+        freqs = _read_ints(freqs_b, chr(codes[1]))
         for i, key in enumerate(keys_b.decode("utf-8", "surrogatepass").split(KEY_SEPARATOR)):
             dense = [0.0] * len(langs)
             for k in range(offsets[i], offsets[i + 1]):
@@ -333,18 +337,6 @@ def verify(sections: list[bytes]) -> None:
         expected = [reference[key][p] for p in order]
         if any(a.hex() != b.hex() for a, b in zip(dense, expected, strict=True)):
             raise RuntimeError(f"probabilities differ for {key!r}")
-
-
-def _u32_array(raw: bytes) -> array[int]:
-    return _int_array(raw, "I")
-
-
-def _int_array(raw: bytes, typecode: str) -> array[int]:
-    arr = array(typecode)
-    arr.frombytes(raw)
-    if sys.byteorder == "big":  # pragma: no cover
-        arr.byteswap()
-    return arr
 
 
 def build(output: Path | str = DEFAULT_OUTPUT, *, check: bool = False) -> Path:

@@ -13,7 +13,7 @@ from adhere.core.types import Mode, StrPath, Verdict
 from adhere.core.version import __version__
 from adhere.runner.parallel import map_forked
 from adhere.scoring.evaluate import NO_RESPONSE, PromptResult, score_sample
-from adhere.scoring.metrics import ModeSummary, summarize
+from adhere.scoring.metrics import summarize
 from adhere.suites.ifeval_files import Item, load_combined, load_pair
 
 STRICT_FILE = "eval_results_strict.jsonl"
@@ -35,14 +35,6 @@ class ScoreResult:
     loose: tuple[PromptResult, ...]
     summary: dict[str, Any]
     outdir: str | None
-
-    @property
-    def strict_summary(self) -> ModeSummary:
-        return summarize(self.strict)
-
-    @property
-    def loose_summary(self) -> ModeSummary:
-        return summarize(self.loose)
 
 
 def _line(result: PromptResult) -> dict[str, Any]:
