@@ -35,3 +35,32 @@ EXAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "change_case:english_lowercase": {},
     "punctuation:no_comma": {},
 }
+
+
+def _ifbench_examples() -> dict[str, dict[str, Any]]:
+    from tests.constraints.ifbench import (
+        examples_count,
+        examples_custom,
+        examples_format,
+        examples_ratio,
+        examples_repeat,
+        examples_sentence,
+        examples_words,
+    )
+
+    merged: dict[str, dict[str, Any]] = {}
+    for module in (
+        examples_count,
+        examples_custom,
+        examples_format,
+        examples_ratio,
+        examples_repeat,
+        examples_sentence,
+        examples_words,
+    ):
+        merged.update(module.EXAMPLES)
+    return merged
+
+
+IFEVAL_IDS = frozenset(EXAMPLE_PARAMS)
+EXAMPLE_PARAMS.update(_ifbench_examples())

@@ -67,7 +67,7 @@ TEXT = st.lists(st.one_of(MARKUP, st.text(max_size=12)), max_size=40).map("".joi
 
 def test_every_registered_constraint_has_example_params() -> None:
     assert set(CONSTRAINTS) == set(IDS)
-    assert len(IDS) == 25
+    assert len(IDS) == 25 + 58
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -112,10 +112,10 @@ def test_prompt_without_response_is_named_and_failed(tmp_path: Path) -> None:
         {**{k: v for k, v in GOOD.items() if k != "response"}, "key": 8, "prompt": "Other"},
     ]
     inp = write(tmp_path / "input.jsonl", inputs)
-    # a trailing space: IFEval joins by exact prompt, so this does not match "Other"
+    # "Other " would join "Other" (outer whitespace is stripped, as IFBench does); "Othe" not
     resp = write(
         tmp_path / "responses.jsonl",
-        [{"prompt": GOOD["prompt"], "response": "hi there"}, {"prompt": "Other ", "response": "x"}],
+        [{"prompt": GOOD["prompt"], "response": "hi there"}, {"prompt": "Othe", "response": "x"}],
     )
     result = adhere.score(inp, resp, tmp_path / "out")
     assert result.summary["no_response"]["keys"] == [8]
@@ -123,6 +123,28 @@ def test_prompt_without_response_is_named_and_failed(tmp_path: Path) -> None:
     lines = (tmp_path / "out" / "eval_results_strict.jsonl").read_text().splitlines()
     assert [json.loads(line)["key"] for line in lines] == [7, 8]
     assert json.loads(lines[1])["no_response"] is True
+
+
+def test_responses_join_by_exact_prompt_then_by_stripped_prompt(tmp_path: Path) -> None:
+    base = {k: v for k, v in GOOD.items() if k != "response"}
+    inputs = [
+        {**base, "key": 1, "prompt": "Alpha"},
+        {**base, "key": 2, "prompt": " Beta\n"},
+        {**base, "key": 3, "prompt": "Gamma "},
+    ]
+    inp = write(tmp_path / "input.jsonl", inputs)
+    resp = write(
+        tmp_path / "responses.jsonl",
+        [
+            {"prompt": "Alpha  ", "response": "one"},  # matches only once stripped
+            {"prompt": "Beta", "response": "two"},  # the input's prompt strips to it
+            {"prompt": "Gamma", "response": "stripped"},
+            {"prompt": "Gamma ", "response": "exact"},  # an exact match wins
+        ],
+    )
+    result = adhere.score(inp, resp, tmp_path / "out")
+    assert [r.response for r in result.strict] == ["one", "two", "exact"]
+    assert result.summary["no_response"]["count"] == 0
 
 
 def test_duplicate_prompts_are_fine_in_a_combined_file(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The constraint library: every constraint registered under its ``family:name`` id."""
 
-from adhere.constraints import ifeval
+from adhere.constraints import ifbench, ifeval
 from adhere.constraints.base import (
     CONSTRAINTS,
     STRICT,
@@ -18,6 +18,7 @@ __all__ = [
     "Compat",
     "Constraint",
     "Param",
+    "ifbench",
     "ifeval",
     "register",
 ]

@@ -52,6 +52,8 @@ class Param:
         choices: the allowed values, if the set is closed.
         minimum: the smallest allowed integer.
         strip: whether the reference strips surrounding whitespace from the value.
+        from_prompt: filled with the sample's prompt text when the data does not give it (the
+            references hand the prompt to constraints that repeat or echo it).
     """
 
     name: str
@@ -60,6 +62,7 @@ class Param:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     strip: bool = False
+    from_prompt: bool = False
 
     def convert(self, value: Any, constraint_id: str) -> Any:
         """The validated value, or a :class:`ParamError` naming what was expected and found."""
@@ -144,10 +147,18 @@ class Constraint:
         return f"{type(self).__name__}({args})"
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> Constraint:
-        """Build from data-file kwargs. ``None`` values count as absent (IFBench pads with them)."""
+    def from_params(cls, params: Mapping[str, Any], prompt: str | None = None) -> Constraint:
+        """Build from data-file kwargs. ``None`` values count as absent (IFBench pads with them).
+
+        ``prompt`` is the sample's prompt text; params declared ``from_prompt`` take it when the
+        kwargs leave them out.
+        """
         declared = {p.name: p for p in cls.params}
         given = {k: v for k, v in params.items() if v is not None}
+        if prompt is not None:
+            for name, param in declared.items():
+                if param.from_prompt and name not in given:
+                    given[name] = prompt
         unknown = sorted(set(given) - set(declared))
         if unknown:
             valid = ", ".join(declared) or "none"

@@ -47,9 +47,12 @@ class PromptResult:
         return all(v.followed for v in self.verdicts)
 
 
-def build(spec: ConstraintSpec) -> Constraint:
-    """The constraint object for ``spec``; raises a clear error for bad ids and params."""
-    return CONSTRAINTS.get(spec.id).from_params(spec.params)
+def build(spec: ConstraintSpec, prompt: str | None = None) -> Constraint:
+    """The constraint object for ``spec``; raises a clear error for bad ids and params.
+
+    ``prompt`` is the text of the sample's prompt, for constraints that need it.
+    """
+    return CONSTRAINTS.get(spec.id).from_params(spec.params, prompt)
 
 
 def _guarded(constraint: Constraint, text: str, context: CheckContext) -> Verdict:

@@ -1,8 +1,9 @@
 """IFEval's file formats, and adhere's combined one, as validated samples joined to responses.
 
 - input file: one object per line with ``key, prompt, instruction_id_list, kwargs``;
-- responses file: ``prompt, response``; joined to inputs by exact prompt, as the reference does
-  (a later line with the same prompt wins);
+- responses file: ``prompt, response``; joined to inputs by exact prompt and then, as IFBench
+  does, by the prompt with outer whitespace stripped (a later line with the same prompt wins);
+  IFEval's reference knows only the exact match, so this only adds matches it would miss;
 - combined file: ``prompt, response, instruction_id_list, kwargs`` and optional ``key`` on each
   line, joined by line, so duplicate prompts are fine.
 
@@ -128,8 +129,9 @@ def _sample(
             )
             continue
         try:
-            built.append(build(ConstraintSpec(cid, params)))
-            specs.append(ConstraintSpec(cid, params))
+            spec = ConstraintSpec(cid, {k: v for k, v in params.items() if v is not None})
+            built.append(build(spec, prompt))
+            specs.append(spec)
         except InputError as error:
             where_field = f"kwargs[{index}]" if isinstance(error, ParamError) else field
             errors.add(error, path, line, where_field)
@@ -152,9 +154,13 @@ def _responses(path: str) -> dict[str, str | None]:
         try:
             prompt = _field(record, "prompt", (str,), "a string", (path, line))
             if record.get("response") is None and "response" in record:
-                by_prompt[prompt] = None
-                continue
-            by_prompt[prompt] = _field(record, "response", (str,), "a string", (path, line))
+                response = None
+            else:
+                response = _field(record, "response", (str,), "a string", (path, line))
+            by_prompt[prompt] = response
+            stripped = prompt.strip()
+            if stripped != prompt:
+                by_prompt[stripped] = response
         except InputError as error:
             errors.add(error, path, line)
     errors.raise_if_any()
@@ -174,12 +180,19 @@ def _samples(
 
 
 def load_pair(input_path: StrPath, responses_path: StrPath, suite: str = "ifeval") -> list[Item]:
-    """IFEval's input file joined to its responses file by exact prompt."""
+    """An input file (IFEval's or IFBench's) joined to its responses file by prompt: the exact
+    prompt first, then the prompt with outer whitespace stripped."""
     inp = str(input_path)
     samples, errors = _samples(inp, suite, read_jsonl(inp))
     errors.raise_if_any()
     responses = _responses(str(responses_path))
-    return [Item(s, c, responses.get(s.prompt)) for s, c, _ in samples]
+    return [Item(s, c, _lookup(responses, s.prompt)) for s, c, _ in samples]
+
+
+def _lookup(responses: dict[str, str | None], prompt: str) -> str | None:
+    if prompt in responses:
+        return responses[prompt]
+    return responses.get(prompt.strip())
 
 
 def load_combined(path: StrPath, suite: str = "combined") -> list[Item]:

@@ -1,0 +1,3 @@
+"""``custom:*``: IFBench constraints (to be filled in)."""
+
+from __future__ import annotations

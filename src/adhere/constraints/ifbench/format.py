@@ -1,0 +1,3 @@
+"""``format:*``: IFBench constraints (to be filled in)."""
+
+from __future__ import annotations

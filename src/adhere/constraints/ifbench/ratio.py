@@ -1,0 +1,3 @@
+"""``ratio:*``: IFBench constraints (to be filled in)."""
+
+from __future__ import annotations

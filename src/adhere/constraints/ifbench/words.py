@@ -1,0 +1,3 @@
+"""``words:*``: IFBench constraints (to be filled in)."""
+
+from __future__ import annotations
