@@ -38,7 +38,18 @@ def _parser() -> argparse.ArgumentParser:
         help="reference (default): reproduce the reference verdicts, quirks included; "
         "corrected: opt into fixes for the references' plain mistakes (docs/quirks.md)",
     )
-
+    score.add_argument(
+        "--reasoning-tags",
+        default="<think>,</think>",
+        metavar="OPEN,CLOSE",
+        help="tags around a reasoning trace; only the answer after the trace is scored, and a "
+        "trace that never closes fails as 'unterminated reasoning' (default: <think>,</think>)",
+    )
+    score.add_argument(
+        "--no-reasoning",
+        action="store_true",
+        help="score whole responses, reasoning traces included",
+    )
     score.add_argument(
         "-j",
         "--jobs",
@@ -59,9 +70,15 @@ def _score(args: argparse.Namespace) -> int:
     # reference counting); skipping the cycle collector's passes saves ~5 % of the run.
     gc.disable()
     from adhere.cli.table import accuracy_table
+    from adhere.core.errors import InputError
     from adhere.runner.scorefiles import LOOSE_FILE, STRICT_FILE, SUMMARY_FILE, score
+    from adhere.text.reasoning import ReasoningTags
 
-    result = score(args.input, args.responses, args.outdir, args.compat, args.jobs)
+    try:
+        tags = None if args.no_reasoning else ReasoningTags.parse(args.reasoning_tags)
+    except ValueError as error:
+        raise InputError(str(error), field="--reasoning-tags") from None
+    result = score(args.input, args.responses, args.outdir, args.compat, args.jobs, tags)
     summary = result.summary
     print(accuracy_table(summary))
     print(
@@ -74,6 +91,16 @@ def _score(args: argparse.Namespace) -> int:
         shown = ", ".join(str(k) for k in missing["keys"][:10])
         more = " …" if missing["count"] > 10 else ""
         print(f"{missing['count']} prompt(s) had no response, scored as failed: {shown}{more}")
+    cut = summary["unterminated_reasoning"]
+    if cut["count"]:
+        shown = ", ".join(str(k) for k in cut["keys"][:10])
+        more = " …" if cut["count"] > 10 else ""
+        print(
+            f"{cut['count']} response(s) with unterminated reasoning (a trace that never "
+            f"closes), scored as failed: {shown}{more}"
+        )
+    if summary["reasoning_traces_cut"]:
+        print(f"{summary['reasoning_traces_cut']} reasoning trace(s) cut; only answers scored")
     if summary["undecided"]["count"]:
         print(f"{summary['undecided']['count']} verdict(s) undecided (see {SUMMARY_FILE})")
     print(

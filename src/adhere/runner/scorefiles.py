@@ -12,9 +12,10 @@ from adhere.core.frozen import frozen
 from adhere.core.types import Mode, StrPath, Verdict
 from adhere.core.version import __version__
 from adhere.runner.parallel import map_forked
-from adhere.scoring.evaluate import NO_RESPONSE, PromptResult, score_sample
+from adhere.scoring.evaluate import NO_RESPONSE, PromptResult, score_sample, scored_text
 from adhere.scoring.metrics import summarize
 from adhere.suites.ifeval_files import Item, load_combined, load_pair
+from adhere.text.reasoning import DEFAULT_TAGS, ReasoningTags
 
 STRICT_FILE = "eval_results_strict.jsonl"
 LOOSE_FILE = "eval_results_loose.jsonl"
@@ -37,9 +38,9 @@ class ScoreResult:
     outdir: str | None
 
 
-def _line(result: PromptResult) -> dict[str, Any]:
+def _line(result: PromptResult, answer: str | None) -> dict[str, Any]:
     sample = result.sample
-    return {
+    line = {
         "key": sample.metadata.get("key", sample.id),
         "prompt": sample.prompt,
         "response": result.response if result.response is not None else "",
@@ -52,6 +53,10 @@ def _line(result: PromptResult) -> dict[str, Any]:
             for v in result.verdicts
         ],
     }
+    if result.reasoning != "none":
+        line["reasoning"] = result.reasoning
+        line["answer"] = answer
+    return line
 
 
 def _write_atomic(folder: str, name: str, text: str) -> None:
@@ -89,6 +94,9 @@ def _summary(
         for v in r.verdicts
         if v.passed is None
     ]
+    unterminated = [
+        r.sample.metadata.get("key", r.sample.id) for r in strict if r.reasoning == "unterminated"
+    ]
     return {
         "adhere_version": __version__,
         "compat": compat,
@@ -104,6 +112,12 @@ def _summary(
             "count": len(keys(lambda i: i.response is not None and not i.response.strip())),
             "keys": keys(lambda i: i.response is not None and not i.response.strip()),
         },
+        "unterminated_reasoning": {
+            "count": len(unterminated),
+            "keys": unterminated,
+            "note": "a reasoning trace that never closes: no answer, every instruction failed",
+        },
+        "reasoning_traces_cut": sum(1 for r in strict if r.reasoning == "closed"),
         "undecided": {"count": len(undecided), "verdicts": undecided},
         "strict": summarize(strict).to_dict(),
         "loose": summarize(loose).to_dict(),
@@ -122,7 +136,9 @@ class _Scored:
     loose_line: str
 
 
-def _score_all(items: Sequence[Item], compat: Compat, jobs: int | None) -> list[_Scored]:
+def _score_all(
+    items: Sequence[Item], compat: Compat, jobs: int | None, reasoning: ReasoningTags | None
+) -> list[_Scored]:
     """Strict and loose results and their output lines for every item, spread over ``jobs``
     processes (None: one per core). The results are the same whatever ``jobs`` is.
 
@@ -145,7 +161,7 @@ def _score_all(items: Sequence[Item], compat: Compat, jobs: int | None) -> list[
     def work(task: tuple[int, tuple[int, ...]]) -> tuple[Any, Any]:
         item = items[task[0]]
         subset = [item.constraints[k] for k in task[1]]
-        strict, loose = score_sample(item.sample, subset, item.response, compat)
+        strict, loose = score_sample(item.sample, subset, item.response, compat, reasoning)
         return _verdicts_as_data(strict), _verdicts_as_data(loose)
 
     done = map_forked(work, tasks, jobs, costs, groups)
@@ -157,25 +173,35 @@ def _score_all(items: Sequence[Item], compat: Compat, jobs: int | None) -> list[
             strict_data[index][k] = s_verdict
             loose_data[index][k] = l_verdict
 
-    def rebuild(item: Item, data: list[Any], mode: Mode) -> PromptResult:
-        verdicts = tuple(
-            Verdict(c.id, passed, evidence, mode)
-            for c, (passed, evidence) in zip(item.constraints, data, strict=True)
-        )
-        return PromptResult(item.sample, item.response, mode, verdicts)
-
     out = []
     for item, s_data, l_data in zip(items, strict_data, loose_data, strict=True):
-        strict, loose = rebuild(item, s_data, "strict"), rebuild(item, l_data, "loose")
+        answer, status = scored_text(item.response, reasoning)
+        results = [
+            PromptResult(
+                item.sample,
+                item.response,
+                mode,
+                tuple(
+                    Verdict(c.id, passed, evidence, mode)
+                    for c, (passed, evidence) in zip(item.constraints, data, strict=True)
+                ),
+                status,
+            )
+            for mode, data in _by_mode(s_data, l_data)
+        ]
         out.append(
             _Scored(
-                strict,
-                loose,
-                json.dumps(_line(strict), ensure_ascii=False) + "\n",
-                json.dumps(_line(loose), ensure_ascii=False) + "\n",
+                results[0],
+                results[1],
+                json.dumps(_line(results[0], answer), ensure_ascii=False) + "\n",
+                json.dumps(_line(results[1], answer), ensure_ascii=False) + "\n",
             )
         )
     return out
+
+
+def _by_mode(s_data: list[Any], l_data: list[Any]) -> tuple[tuple[Mode, list[Any]], ...]:
+    return (("strict", s_data), ("loose", l_data))
 
 
 def score_items(
@@ -184,12 +210,14 @@ def score_items(
     compat: Compat = "reference",
     inputs: dict[str, str] | None = None,
     jobs: int | None = None,
+    reasoning: ReasoningTags | None = DEFAULT_TAGS,
 ) -> ScoreResult:
     """Score loaded items; write the verdict files and summary.json to ``outdir`` if given.
 
-    ``jobs`` is the number of processes to score with (None: one per core).
+    ``jobs`` is the number of processes to score with (None: one per core). ``reasoning``: the
+    tags of a reasoning trace, cut off before scoring (None: score whole responses).
     """
-    scored = _score_all(items, compat, jobs)
+    scored = _score_all(items, compat, jobs, reasoning)
     strict = tuple(x.strict for x in scored)
     loose = tuple(x.loose for x in scored)
     summary = _summary(items, strict, loose, inputs or {}, compat)
@@ -209,10 +237,12 @@ def score(
     outdir: StrPath | None = None,
     compat: Compat = "reference",
     jobs: int | None = None,
+    reasoning: ReasoningTags | None = DEFAULT_TAGS,
 ) -> ScoreResult:
     """Score responses in files.
 
-    With ``responses_path``: IFEval's input file and responses file, joined by exact prompt.
+    With ``responses_path``: an input file (IFEval's or IFBench's) and a responses file, joined
+    by prompt (exact, then with outer whitespace stripped, as IFBench does).
     Without: a combined file whose every line carries prompt, response and constraints.
     All input is validated before anything is scored.
     """
@@ -222,4 +252,4 @@ def score(
     else:
         items = load_pair(input_path, responses_path)
         inputs = {"input": os.fspath(input_path), "responses": os.fspath(responses_path)}
-    return score_items(items, outdir, compat, inputs, jobs)
+    return score_items(items, outdir, compat, inputs, jobs, reasoning)

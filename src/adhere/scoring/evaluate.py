@@ -6,6 +6,9 @@
 - A check that raises never takes the other verdicts down: that one verdict is undecided
   (``passed=None``) with the reason, and the rest of the prompt is scored.
 - A missing response (``None``) fails every instruction with the evidence ``no response``.
+- A reasoning model's trace (``<think>`` … ``</think>`` by default) is cut off and only the final
+  answer is scored; a trace that never closes fails every instruction with the evidence
+  ``unterminated reasoning`` (:mod:`adhere.text.reasoning`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from collections.abc import Sequence
 from adhere.constraints.base import CONSTRAINTS, CheckContext, Compat, Constraint
 from adhere.core.frozen import frozen
 from adhere.core.types import ConstraintSpec, Mode, Sample, Verdict
+from adhere.text.reasoning import DEFAULT_TAGS, ReasoningStatus, ReasoningTags, final_answer
 from adhere.text.variants import Variant, loose_variants
 
 NO_RESPONSE = "no response"
 EMPTY_RESPONSE = "empty response"
+UNTERMINATED = "unterminated reasoning: the reasoning trace never closes, so there is no answer"
 
 
 @frozen
@@ -27,15 +32,18 @@ class PromptResult:
 
     Fields:
         sample: the sample that was scored.
-        response: the response text, or None where no response was found.
+        response: the response text as given, or None where no response was found.
         mode: ``strict`` or ``loose``.
         verdicts: one verdict per constraint of the sample, in order.
+        reasoning: whether the response carried a reasoning trace (``none``, ``closed``,
+            ``unterminated``); with a closed trace only the answer after it was scored.
     """
 
     sample: Sample
     response: str | None
     mode: Mode
     verdicts: tuple[Verdict, ...]
+    reasoning: ReasoningStatus = "none"
 
     @property
     def follow_instruction_list(self) -> list[bool]:
@@ -102,24 +110,50 @@ def check_loose(
     return first
 
 
+def scored_text(
+    response: str | None, reasoning: ReasoningTags | None = DEFAULT_TAGS
+) -> tuple[str | None, ReasoningStatus]:
+    """The text that is checked for ``response`` (None: nothing to check) and its trace status.
+
+    ``reasoning`` None scores the whole response, tags and all.
+    """
+    if response is None or reasoning is None:
+        return response, "none"
+    answer = final_answer(response, reasoning)
+    return answer.text, answer.status
+
+
+def _failed(constraints: Sequence[Constraint], evidence: str, mode: Mode) -> tuple[Verdict, ...]:
+    return tuple(Verdict(c.id, False, evidence, mode) for c in constraints)
+
+
 def score_sample(
     sample: Sample,
     constraints: Sequence[Constraint],
     response: str | None,
     compat: Compat = "reference",
+    reasoning: ReasoningTags | None = DEFAULT_TAGS,
 ) -> tuple[PromptResult, PromptResult]:
-    """The strict and the loose result for one sample."""
+    """The strict and the loose result for one sample.
+
+    ``reasoning``: the tags of a reasoning trace to cut off before checking (None: check the
+    whole response).
+    """
+    text, status = scored_text(response, reasoning)
     if response is None:
-        strict_v = tuple(Verdict(c.id, False, NO_RESPONSE, "strict") for c in constraints)
-        loose_v = tuple(Verdict(c.id, False, NO_RESPONSE, "loose") for c in constraints)
+        strict_v = _failed(constraints, NO_RESPONSE, "strict")
+        loose_v = _failed(constraints, NO_RESPONSE, "loose")
+    elif text is None:
+        strict_v = _failed(constraints, UNTERMINATED, "strict")
+        loose_v = _failed(constraints, UNTERMINATED, "loose")
     else:
-        strict_v = tuple(check_strict(c, response, compat) for c in constraints)
-        variants = loose_variants(response)
+        strict_v = tuple(check_strict(c, text, compat) for c in constraints)
+        variants = loose_variants(text)
         loose_v = tuple(
             check_loose(c, variants, compat, strict=s)
             for c, s in zip(constraints, strict_v, strict=True)
         )
     return (
-        PromptResult(sample, response, "strict", strict_v),
-        PromptResult(sample, response, "loose", loose_v),
+        PromptResult(sample, response, "strict", strict_v, status),
+        PromptResult(sample, response, "loose", loose_v, status),
     )
