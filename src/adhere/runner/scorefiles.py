@@ -53,6 +53,9 @@ def _line(result: PromptResult, answer: str | None) -> dict[str, Any]:
             for v in result.verdicts
         ],
     }
+    for name in ("conversation", "turn", "sample"):
+        if name in sample.metadata:
+            line[name] = sample.metadata[name]
     if result.reasoning != "none":
         line["reasoning"] = result.reasoning
         line["answer"] = answer
@@ -221,6 +224,10 @@ def score_items(
     strict = tuple(x.strict for x in scored)
     loose = tuple(x.loose for x in scored)
     summary = _summary(items, strict, loose, inputs or {}, compat)
+    if any("turn" in item.sample.metadata for item in items):
+        from adhere.scoring.multiturn import multi_turn_summary
+
+        summary["multi_turn"] = multi_turn_summary(strict, loose)
     out: str | None = None
     if outdir is not None:
         out = os.fspath(outdir)
@@ -229,6 +236,19 @@ def score_items(
         _write_atomic(out, LOOSE_FILE, "".join(x.loose_line for x in scored))
         _write_atomic(out, SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return ScoreResult(strict, loose, summary, out)
+
+
+def _is_multi_turn(path: StrPath) -> bool:
+    """Whether a single input file holds conversations (Multi-IF's columns, adhere's turns, or
+    any CSV, which only Multi-IF uses)."""
+    if os.fspath(path).lower().endswith(".csv"):
+        return True
+    from adhere.suites.jsonl import read_jsonl
+    from adhere.suites.multiturn import is_multi_if, is_turns
+
+    for _, record in read_jsonl(path):
+        return is_multi_if(record) or is_turns(record)
+    return False
 
 
 def score(
@@ -243,10 +263,22 @@ def score(
 
     With ``responses_path``: an input file (IFEval's or IFBench's) and a responses file, joined
     by prompt (exact, then with outer whitespace stripped, as IFBench does).
-    Without: a combined file whose every line carries prompt, response and constraints.
+    Without: a combined file whose every line carries prompt, response and constraints, or a
+    file of conversations (Multi-IF's columns, as JSONL or CSV, or adhere's ``turns`` lines; see
+    :mod:`adhere.suites.multiturn`), scored turn by turn with the multi-turn metrics added to
+    the summary under ``multi_turn``.
     All input is validated before anything is scored.
     """
-    if responses_path is None:
+    if not os.path.exists(input_path):
+        from adhere.suites.hub import resolve_input
+
+        input_path = resolve_input(input_path)
+    if responses_path is None and _is_multi_turn(input_path):
+        from adhere.suites.multiturn import load_conversations
+
+        items = load_conversations(input_path)
+        inputs = {"conversations": os.fspath(input_path)}
+    elif responses_path is None:
         items = load_combined(input_path)
         inputs = {"combined": os.fspath(input_path)}
     else:

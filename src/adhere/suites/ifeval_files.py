@@ -137,14 +137,47 @@ def _sample(
             errors.add(error, path, line, where_field)
     if len(built) != len(ids):
         return None
+    messages = _messages(record, prompt, where, errors)
+    if messages is None:
+        return None
     sample = Sample(
         id=str(key),
         suite=suite,
-        messages=(Message("user", prompt),),
+        messages=messages,
         constraints=tuple(specs),
         metadata={"key": key, "line": line},
     )
     return sample, tuple(built)
+
+
+def _messages(
+    record: dict[str, Any], prompt: str, where: tuple[str, int], errors: _Collector
+) -> tuple[Message, ...] | None:
+    """The conversation: ``messages`` when the record has them (IFBench's multi-turn set: the
+    request, the model's answer and the constraint turn), else the prompt as one user turn."""
+    raw = record.get("messages")
+    if raw is None:
+        return (Message("user", prompt),)
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(
+            isinstance(m, dict)
+            and isinstance(m.get("role"), str)
+            and isinstance(m.get("content"), str)
+            for m in raw
+        )
+    ):
+        errors.add(
+            InputError(
+                "expected a non-empty list of {role, content} objects with string values, "
+                f"found {str(raw)[:80]!r}"
+            ),
+            *where,
+            "messages",
+        )
+        return None
+    return tuple(Message(m["role"], m["content"]) for m in raw)
 
 
 def _responses(path: str) -> dict[str, str | None]:
