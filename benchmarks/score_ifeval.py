@@ -27,15 +27,17 @@ HARNESS_WALL_S = 5.14
 HARNESS_RSS_MIB = 330
 
 
-def run_once(outdir: str, jobs: int | None = None) -> tuple[float, float, float]:
+def run_once(
+    outdir: str, jobs: int | None = None, files: tuple[Path, Path] | None = None
+) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak RSS (MiB) of one scoring process."""
+    inputs = files or (REFERENCE / "input_data.jsonl", REFERENCE / "responses_gpt4.jsonl")
     command = [
         sys.executable,
         "-m",
         "adhere",
         "score",
-        str(REFERENCE / "input_data.jsonl"),
-        str(REFERENCE / "responses_gpt4.jsonl"),
+        *map(str, inputs),
         "-o",
         outdir,
         *([] if jobs is None else ["--jobs", str(jobs)]),

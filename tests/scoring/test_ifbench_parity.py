@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 
 import adhere
-from adhere.core.types import ConstraintSpec
-from adhere.scoring.evaluate import build, check_loose, check_strict
-from adhere.text.variants import loose_variants
+from adhere.core.types import ConstraintSpec, Message, Sample
+from adhere.scoring.evaluate import build, score_sample
 from tests.conftest import REFERENCE
 
 IFBENCH = REFERENCE / "ifbench"
@@ -35,6 +34,7 @@ def _records() -> list[dict[str, Any]]:
 
 RECORDS = _records()
 IDS = sorted({cid for r in RECORDS for cid in r["instruction_id_list"]})
+_SAMPLE = Sample("parity", "ifbench", (Message("user", ""),), ())
 
 
 @pytest.fixture(scope="module")
@@ -66,18 +66,18 @@ def test_each_constraint_agrees_with_the_reference(cid: str, reference: dict[str
     for index, record in enumerate(RECORDS):
         prompt = record["prompt"]
         response = reference["responses"].get(prompt, reference["responses"].get(prompt.strip()))
-        if response is None:
-            continue
-        variants = loose_variants(response)
         for position, (iid, kwargs) in enumerate(
             zip(record["instruction_id_list"], record["kwargs"], strict=True)
         ):
             if iid != cid:
                 continue
             constraint = build(ConstraintSpec(iid, kwargs), prompt)
-            strict = check_strict(constraint, response)
-            loose = check_loose(constraint, variants, strict=strict)
             checked += 1
+            # Keys 268-274 have no sample response (custom:character_reverse and
+            # custom:csv_city occur only there): the reference fails them, and so does adhere;
+            # their logic is covered by the unit tests in tests/constraints/ifbench/.
+            result = score_sample(_SAMPLE, [constraint], response)
+            strict, loose = result[0].verdicts[0], result[1].verdicts[0]
             for mode, verdict in (("strict", strict), ("loose", loose)):
                 expected = reference[mode][index]["follow_instruction_list"][position]
                 if verdict.followed != expected:
