@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-EXAMPLES: dict[str, dict[str, Any]] = {}
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "sentence:alliteration_increment": {},
+    "sentence:increment": {"small_n": 2},
+    "sentence:keyword": {"word": "river", "N": 2},
+}
