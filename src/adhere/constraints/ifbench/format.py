@@ -44,14 +44,14 @@ class Emoji(Constraint):
     work_group = "sentences"
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
-        import emoji
+        from adhere.text.emoji_chars import is_emoji_char
 
         spans = sentence_spans(response)
         cleaned = [response[s:e].translate(_DROP_PUNCTUATION).strip() for s, e in spans]
         for i, text in enumerate(cleaned):
             if not text:
                 why = f"sentence {i + 1} has nothing but punctuation"
-            elif emoji.is_emoji(text[-1]) or emoji.is_emoji(text[-2:-1] or text[-1]):
+            elif is_emoji_char(text[-1]) or is_emoji_char(text[-2:-1] or text[-1]):
                 continue
             elif i == len(cleaned) - 1:
                 why = f"the last sentence ({i + 1}) does not end with an emoji"
@@ -60,7 +60,7 @@ class Emoji(Constraint):
                     f"sentence {i + 1} has no emoji at its end and sentence {i + 2} has nothing "
                     "but punctuation"
                 )
-            elif not emoji.is_emoji(cleaned[i + 1][0]):
+            elif not is_emoji_char(cleaned[i + 1][0]):
                 why = f"sentence {i + 1} does not end with an emoji: ends {quote(text[-12:])}"
             else:
                 continue

@@ -15,9 +15,9 @@ from adhere.text.words import WORD_RE, count_words
 # --- ratio:overlap ----------------------------------------------------------------------------
 
 
-def _char_trigrams(text: str) -> set[str]:
+def _char_trigrams(text: str) -> set[tuple[str, str, str]]:
     """The distinct runs of 3 characters (what ``nltk.ngrams`` yields over a string)."""
-    return {text[i : i + 3] for i in range(len(text) - 2)}
+    return set(zip(text, text[1:], text[2:], strict=False))
 
 
 def _word_trigrams(text: str) -> set[tuple[str, str, str]]:
@@ -58,7 +58,7 @@ class Overlap(Constraint):
         ours = _word_trigrams(response) if by_word else _char_trigrams(response)
         theirs = _reference_trigrams(self.reference_text, by_word)
         size = len(ours)
-        shared = sum(1 for trigram in ours if trigram in theirs)
+        shared = len(theirs.intersection(ours))
         if not size:
             return False, f"the response has no {unit}s"
         overlap = shared / size
