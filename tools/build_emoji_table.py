@@ -33,7 +33,10 @@ def table_text() -> str:
         else:
             ranges.append([point, point])
     lines = [f"{a:X}" if a == b else f"{a:X}-{b:X}" for a, b in ranges]
-    header = f"# single-character emoji per the emoji package {EMOJI_VERSION}; see tools/build_emoji_table.py\n"
+    header = (
+        f"# single-character emoji per the emoji package {EMOJI_VERSION}; "
+        "see tools/build_emoji_table.py\n"
+    )
     return header + "\n".join(lines) + "\n"
 
 

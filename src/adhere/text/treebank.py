@@ -292,6 +292,11 @@ def _rewrite(text: str, rules: _Rules, separator: str | None) -> str:
     return text
 
 
+def tokenize_sentence(sentence: str) -> list[str]:
+    """NLTK's Treebank tokens of one sentence (or of a piece of one), with no sentence split."""
+    return _rewrite(sentence, _rules(None), None).split()
+
+
 def word_tokenize(text: str) -> list[str]:
     """The tokens of ``text``, exactly as ``nltk.word_tokenize(text)`` gives them."""
     spans = sentence_spans(text)
