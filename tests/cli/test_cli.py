@@ -27,8 +27,20 @@ def adhere(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 def test_list_constraints_shows_every_id_with_params() -> None:
     done = adhere("list", "constraints")
     assert done.returncode == 0, done.stderr
-    assert "25 constraints" in done.stdout
+    assert "83 constraints" in done.stdout
     lines = done.stdout.splitlines()
+    ids = [line.split("(", 1)[0] for line in lines if line and not line.startswith(" ")][:-1]
+    assert len(ids) == len(set(ids)) == 83
+    assert (
+        sum(
+            1
+            for i in ids
+            if i.split(":")[0]
+            in {"count", "custom", "format", "ratio", "repeat", "sentence", "words"}
+        )
+        == 58
+    )
+    assert "format:options(options: str)" in lines
     index = lines.index(
         "length_constraints:number_words(num_words: int, relation: 'less than' | 'at least')"
     )
