@@ -131,3 +131,20 @@ def test_a_dataset_id_offline_says_how_to_use_a_local_file(
 def test_a_missing_local_file_is_not_taken_for_a_dataset(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         adhere.score(tmp_path / "missing.jsonl")
+
+
+def test_multi_if_per_language_turn_averages(tmp_path: Path) -> None:
+    french = multi_if_row(
+        key="2001", language="French", turn_1_response="pluie, douce", turn_2_response="<<t>>"
+    )
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(multi_if_row()) + "\n" + json.dumps(french) + "\n", encoding="utf-8")
+    languages = adhere.score(path).summary["multi_turn"]["languages"]
+    # English: turn 1 all pass (1.0). Turn 2: strict, the comma is broken and the title kept
+    # (prompt 0, instructions 1/2); loose, dropping the last line leaves "<<rain>>", which has no
+    # comma, so both pass (1, 2/2): (0 + 1/2 + 1 + 1) / 4.
+    # French: turn 1 comma broken in every variant (0.0); turn 2 both kept (1.0).
+    assert languages == {
+        "English": {"1": 1.0, "2": 0.625},
+        "French": {"1": 0.0, "2": 1.0},
+    }

@@ -5,7 +5,8 @@ for N responses sampled per turn). Definitions (``../shared/METHODS.md`` section
 
 - **Per turn, the four IFEval numbers**: prompt- and instruction-level accuracy, strict and loose,
   over the responses at that turn, with 95 % intervals.
-- **Multi-IF's per-turn average**: the mean of those four numbers.
+- **Multi-IF's per-turn average**: the mean of those four numbers; also per language where the
+  conversations carry one (``languages``).
 - **Instruction forgetting rate** (turn t−1 → t): among instructions in force at both turns and
   followed at t−1, the share broken at t. **Error correction rate**: among instructions in force
   at both turns and broken at t−1, the share followed at t. An instruction is the same at both
@@ -119,6 +120,36 @@ def pif_n_k(results: Sequence[PromptResult]) -> dict[str, Any]:
     }
 
 
+def _average(strict: Sequence[PromptResult], loose: Sequence[PromptResult]) -> float:
+    """Multi-IF's score: the mean of the four IFEval numbers."""
+    s, lo = summarize(strict).overall, summarize(loose).overall
+    four = [
+        s.prompt_level.accuracy,
+        s.instruction_level.accuracy,
+        lo.prompt_level.accuracy,
+        lo.instruction_level.accuracy,
+    ]
+    return round(sum(four) / 4, 6)
+
+
+def _per_language(
+    strict: Sequence[PromptResult], loose: Sequence[PromptResult]
+) -> dict[str, dict[str, float]]:
+    """Multi-IF's per-turn average for each language (results that carry one)."""
+    groups: dict[str, dict[int, tuple[list[PromptResult], list[PromptResult]]]] = {}
+    for s_result, l_result in zip(strict, loose, strict=True):
+        language = s_result.sample.metadata.get("language")
+        if language is None:
+            continue
+        pair = groups.setdefault(str(language), {}).setdefault(_turn(s_result), ([], []))
+        pair[0].append(s_result)
+        pair[1].append(l_result)
+    return {
+        language: {str(t): _average(*turns[t]) for t in sorted(turns)}
+        for language, turns in sorted(groups.items())
+    }
+
+
 def multi_turn_summary(
     strict: Sequence[PromptResult], loose: Sequence[PromptResult]
 ) -> dict[str, Any]:
@@ -129,24 +160,19 @@ def multi_turn_summary(
     for turn in sorted({_turn(r) for r in strict}):
         s = summarize([r for r in strict if _turn(r) == turn]).overall
         lo = summarize([r for r in loose if _turn(r) == turn]).overall
-        four = [
-            s.prompt_level.accuracy,
-            s.instruction_level.accuracy,
-            lo.prompt_level.accuracy,
-            lo.instruction_level.accuracy,
-        ]
         at_turn = [r for r in strict if _turn(r) == turn]
         per_turn[str(turn)] = {
             "responses": len(at_turn),
             "strict": s.to_dict(),
             "loose": lo.to_dict(),
-            "average": round(sum(four) / 4, 6),
+            "average": _average(at_turn, [r for r in loose if _turn(r) == turn]),
             "pif": round(sum(pif(r) for r in at_turn) / len(at_turn), 6),
         }
     return {
         "turns": per_turn,
         "pif": round(sum(pif(r) for r in strict) / len(strict), 6) if strict else None,
         "pif_n_k": pif_n_k(strict),
+        "languages": _per_language(strict, loose),
         "strict": transitions(strict),
         "loose": transitions(loose),
     }
