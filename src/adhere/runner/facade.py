@@ -43,6 +43,9 @@ class RetryPolicy:
         return wait
 
 
+DEFAULT_POLICY = RetryPolicy()
+
+
 @dataclass
 class RunStats:
     """What happened: responses handed on, failed ones among them, retries, requests sent."""
@@ -61,7 +64,7 @@ class Facade:
         self,
         backend: Backend,
         options: BackendOptions,
-        policy: RetryPolicy = RetryPolicy(),
+        policy: RetryPolicy = DEFAULT_POLICY,
         seed: int = 0,
     ) -> None:
         self.backend = backend
