@@ -58,8 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         help="processes to score with (default: one per core; the verdicts are the same)",
     )
 
+    from adhere.cli import eval_cmd
+
+    eval_cmd.add_parsers(verbs)
+
     listing = verbs.add_parser("list", help="list what exists")
-    listing.add_argument("what", choices=("constraints",), help="what to list")
+    listing.add_argument("what", choices=("constraints", "backends", "suites"), help="what to list")
     return parser
 
 
@@ -111,6 +115,19 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    if args.what == "backends":
+        from adhere.backends.base import BACKEND_FORMS
+
+        for kind, (form, _, extra) in BACKEND_FORMS.items():
+            note = f"  (needs: pip install 'adhere[{extra}]')" if extra else ""
+            print(f"{form:32s} {kind}{note}")
+        return 0
+    if args.what == "suites":
+        from adhere.suites.registry import list_suites
+
+        for line in list_suites():
+            print(line)
+        return 0
     from adhere.constraints import CONSTRAINTS
 
     for cid in sorted(CONSTRAINTS):
@@ -132,7 +149,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return _score(args) if args.verb == "score" else _list(args)
+        from adhere.cli import eval_cmd
+
+        handlers = {
+            "score": _score,
+            "list": _list,
+            "eval": eval_cmd.run_eval,
+            "rescore": eval_cmd.run_rescore,
+            "export": eval_cmd.run_export,
+        }
+        return handlers[args.verb](args)
     except AdhereError as error:
         print(f"adhere: error: {error}", file=sys.stderr)
         return 2

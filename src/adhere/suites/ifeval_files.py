@@ -212,6 +212,15 @@ def _samples(
     return out, errors
 
 
+def load_inputs(path: StrPath, suite: str) -> list[tuple[Sample, tuple[Constraint, ...]]]:
+    """An input file (IFEval's or IFBench's format, no responses): each sample with its built
+    constraints. Every line is validated first; all problems are reported together."""
+    name = str(path)
+    samples, errors = _samples(name, suite, read_jsonl(name))
+    errors.raise_if_any()
+    return [(sample, constraints) for sample, constraints, _ in samples]
+
+
 def load_pair(input_path: StrPath, responses_path: StrPath, suite: str = "ifeval") -> list[Item]:
     """An input file (IFEval's or IFBench's) joined to its responses file by prompt: the exact
     prompt first, then the prompt with outer whitespace stripped."""
