@@ -15,6 +15,7 @@ options, and :meth:`Backend.identity` (what the run store hashes and records) ne
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -99,8 +100,10 @@ def parse_model(text: str) -> ModelSpec:
         raise InputError(f"expected a model as one of: {forms}; found {text!r}", field="--model")
     if kind != "openai":
         return ModelSpec(kind, rest, (), text)
-    model, at, urls = rest.rpartition("@")
-    if not at or not model or not urls:
+    # the model name ends at the first "@" that starts a URL (URLs may hold "user:pw@host")
+    found = re.match(r"^(.+?)@(https?://.*)$", rest)
+    model, urls = (found.group(1), found.group(2)) if found else ("", "")
+    if not model or not urls:
         raise InputError(
             f"expected openai:MODEL@URL (e.g. openai:qwen2.5@http://127.0.0.1:8000/v1); "
             f"found {text!r}",

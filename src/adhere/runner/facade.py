@@ -7,13 +7,16 @@
   ``policy.attempts`` tries; after that the response is handed on with its ``error`` set (the
   run store keeps it as failed, and a resume asks again).
 - A failure that will not heal (400, 401, 404, unknown model) stops the run: requests not yet
-  sent are never sent, and :class:`BackendError` is raised once those in flight have ended.
+  sent are never sent, retries waiting for their turn are dropped (a resume asks again), and
+  :class:`BackendError` is raised once those in flight have ended. An exception raised by
+  ``on_done`` (the store failing, say) stops the run the same way and is raised as it is.
 - Each attempt is bounded by ``options.timeout`` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -116,7 +119,8 @@ class Facade:
         finally:
             await self._release(endpoint)
 
-    async def _one(self, request: Request, stats: RunStats) -> Response:
+    async def _one(self, request: Request, stats: RunStats, stop: asyncio.Event) -> Response | None:
+        """The response to ``request``, or None when the run stopped before it was retried."""
         attempt = 0
         while True:
             attempt += 1
@@ -128,7 +132,11 @@ class Facade:
                 if attempt >= self.policy.attempts:
                     return Response("", error=f"gave up after {attempt} tries: {error}")
                 stats.retries += 1
-                await asyncio.sleep(self.policy.delay(attempt, error.retry_after, self._rng))
+                delay = self.policy.delay(attempt, error.retry_after, self._rng)
+                with contextlib.suppress(TimeoutError):  # a stop cuts the wait short
+                    await asyncio.wait_for(stop.wait(), delay)
+                if stop.is_set():
+                    return None
 
     async def run(self, requests: Iterable[Request], on_done: OnDone) -> RunStats:
         """Generate a response for every request and hand each to ``on_done`` as it arrives
@@ -136,22 +144,26 @@ class Facade:
         stats = RunStats()
         pending = iter(requests)
         limit = self.options.concurrency * len(self._busy)
-        fatal: list[BackendError] = []
+        fatal: list[BaseException] = []
+        stop = asyncio.Event()
 
         async def worker() -> None:
             for request in pending:  # the shared iterator hands each request to one worker
-                if fatal:
+                if stop.is_set():
                     return
                 try:
-                    response = await self._one(request, stats)
-                except BackendError as error:
+                    response = await self._one(request, stats, stop)
+                    if response is None:
+                        return
+                    stats.done += 1
+                    stats.failed += not response.ok
+                    result = on_done(request, response)
+                    if result is not None:
+                        await result
+                except Exception as error:  # a fatal BackendError, or on_done failing
                     fatal.append(error)
+                    stop.set()
                     return
-                stats.done += 1
-                stats.failed += not response.ok
-                result = on_done(request, response)
-                if result is not None:
-                    await result
 
         await asyncio.gather(*(worker() for _ in range(limit)))
         if fatal:
