@@ -55,8 +55,18 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     back.add_argument(
         "--header", action="append", default=[], metavar="NAME:VALUE", help="extra HTTP header"
     )
-    back.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
-    back.add_argument("--concurrency", type=int, default=8, help="requests in flight per URL")
+    back.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds per request (default 120; 600 for local models, whose requests wait for "
+        "a batch and whose preflight loads the weights)",
+    )
+    back.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        help="requests in flight per URL (local models: raised to at least --batch-size)",
+    )
     back.add_argument("--device", default="auto", help="local models: cpu, cuda or auto")
     back.add_argument("--batch-size", type=int, default=8, help="local models: batch size")
     back.add_argument("--dtype", default="auto", help="local models: weights dtype")
@@ -125,16 +135,20 @@ def run_eval(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise InputError(str(error), field="generation settings") from None
-    if args.concurrency < 1 or args.timeout <= 0 or args.batch_size < 1:
+    local = args.model.split(":", 1)[0] in ("hf", "vllm")
+    timeout = args.timeout if args.timeout is not None else (600.0 if local else 120.0)
+    if args.concurrency < 1 or timeout <= 0 or args.batch_size < 1:
         raise InputError(
             "expected --concurrency >= 1, --timeout > 0 and --batch-size >= 1; found "
-            f"{args.concurrency}, {args.timeout}, {args.batch_size}"
+            f"{args.concurrency}, {timeout}, {args.batch_size}"
         )
+    # a local model batches the requests in flight: allow a whole batch to be in flight
+    concurrency = max(args.concurrency, args.batch_size) if local else args.concurrency
     options = BackendOptions(
         api_key_env=args.api_key_env or None,
         headers=_headers(args.header),
-        timeout=args.timeout,
-        concurrency=args.concurrency,
+        timeout=timeout,
+        concurrency=concurrency,
         device=args.device,
         batch_size=args.batch_size,
         dtype=args.dtype,
