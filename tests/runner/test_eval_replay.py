@@ -125,3 +125,21 @@ def test_cli_eval_rescore_export(
         main(["export", "no-such-run", "-o", str(target), "--workspace", settings.workspace]) == 2
     )
     assert "no run 'no-such-run'" in capsys.readouterr().err
+
+
+def test_the_progress_line_shows_done_total_rate_eta_and_errors(settings: EvalSettings) -> None:
+    import io
+
+    stream = io.StringIO()  # not a terminal: whole lines, at most every 5 s, and a last one
+    evaluate(
+        EvalSettings(
+            model=settings.model,
+            suite=settings.suite,
+            workspace=settings.workspace,
+            limit=LIMIT,
+            progress=stream,
+        )
+    )
+    last = stream.getvalue().splitlines()[-1]
+    assert last.startswith(f"{LIMIT}/{LIMIT} responses")
+    assert "/s" in last and "ETA" in last and "errors 0" in last
