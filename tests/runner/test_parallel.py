@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,10 +24,29 @@ def test_results_are_in_order_whatever_the_number_of_jobs(monkeypatch: pytest.Mo
         assert map_forked(lambda i: (i * i, str(i)), items, jobs) == expected
 
 
-def test_work_really_runs_in_other_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_work_really_runs_in_other_processes() -> None:
+    # In a fresh interpreter: the test process may hold threads left by other tests (servers,
+    # torch), and map_forked rightly refuses to fork a process with other threads running.
+    code = (
+        "import os; from adhere.runner import parallel; parallel.MIN_ITEMS_PER_WORKER = 1; "
+        "pids = set(parallel.map_forked(lambda _: os.getpid(), list(range(6)), 3)); "
+        "print(os.getpid() in pids, len(pids))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "3"]
+
+
+def test_no_fork_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
-    pids = set(map_forked(lambda _: os.getpid(), list(range(6)), 3))
-    assert os.getpid() in pids and len(pids) == 3
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        pids = set(map_forked(lambda _: os.getpid(), list(range(6)), 3))
+    finally:
+        stop.set()
+        thread.join()
+    assert pids == {os.getpid()}
 
 
 def test_a_failing_worker_is_replaced_by_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:

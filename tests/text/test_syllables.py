@@ -18,8 +18,31 @@ from adhere.text import syllables
 from adhere.text.syllables import SyllableDataError, count, data_path
 from tests.conftest import REFERENCE
 
-# syllapy's module imports pkg_resources; the dev environment has it, so the comparison runs.
-syllapy = pytest.importorskip("syllapy")
+
+def _import_syllapy() -> object:
+    """The real syllapy module. It imports ``pkg_resources`` only to find its own data file,
+    and recent setuptools (which torch's install brings) no longer ships that module; where it
+    is missing, a stand-in with that one function is provided, so syllapy's own counting code
+    still runs unchanged."""
+    import importlib
+    import types
+
+    try:
+        import pkg_resources  # noqa: F401
+    except ImportError:
+        shim = types.ModuleType("pkg_resources")
+
+        def resource_filename(package: str, name: str) -> str:
+            spec = importlib.util.find_spec(package)
+            assert spec is not None and spec.origin is not None
+            return str(Path(spec.origin).parent / name)
+
+        shim.resource_filename = resource_filename  # type: ignore[attr-defined]
+        sys.modules["pkg_resources"] = shim
+    return importlib.import_module("syllapy")
+
+
+syllapy = _import_syllapy()
 
 
 def table_words() -> list[str]:
