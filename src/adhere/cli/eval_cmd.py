@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from adhere.core.errors import InputError
+
+if TYPE_CHECKING:
+    from adhere.text.reasoning import ReasoningTags
 
 WORKSPACE_HELP = "folder of the run store and run folders (default: ./adhere-runs)"
 
@@ -95,7 +99,9 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     out.add_argument("--workspace", default="adhere-runs", help=WORKSPACE_HELP)
 
 
-def _tags(args: argparse.Namespace) -> object:
+def reasoning_tags(args: argparse.Namespace) -> ReasoningTags | None:
+    """The reasoning tags of ``--reasoning-tags`` / ``--no-reasoning`` (None: score whole
+    responses); a malformed value is an input error naming the option."""
     from adhere.text.reasoning import ReasoningTags
 
     if args.no_reasoning:
@@ -161,7 +167,7 @@ def run_eval(args: argparse.Namespace) -> int:
         workspace=args.workspace,
         limit=args.limit,
         compat=args.compat,
-        reasoning=_tags(args),  # type: ignore[arg-type]
+        reasoning=reasoning_tags(args),
         progress=None if args.quiet else sys.stderr,
     )
     result = evaluate(settings)
@@ -181,7 +187,7 @@ def run_rescore(args: argparse.Namespace) -> int:
     from adhere.cli.table import accuracy_table
     from adhere.runner.eval_run import rescore
 
-    result = rescore(args.run, args.workspace, args.compat, _tags(args))  # type: ignore[arg-type]
+    result = rescore(args.run, args.workspace, args.compat, reasoning_tags(args))
     print(accuracy_table(result.summary))
     print(f"verdicts and summary in {result.outdir}/")
     return 0

@@ -73,15 +73,11 @@ def _score(args: argparse.Namespace) -> int:
     # A one-shot run creates no reference cycles worth collecting (records are freed by
     # reference counting); skipping the cycle collector's passes saves ~5 % of the run.
     gc.disable()
+    from adhere.cli.eval_cmd import reasoning_tags
     from adhere.cli.table import accuracy_table
-    from adhere.core.errors import InputError
     from adhere.runner.scorefiles import LOOSE_FILE, STRICT_FILE, SUMMARY_FILE, score
-    from adhere.text.reasoning import ReasoningTags
 
-    try:
-        tags = None if args.no_reasoning else ReasoningTags.parse(args.reasoning_tags)
-    except ValueError as error:
-        raise InputError(str(error), field="--reasoning-tags") from None
+    tags = reasoning_tags(args)
     result = score(args.input, args.responses, args.outdir, args.compat, args.jobs, tags)
     summary = result.summary
     print(accuracy_table(summary))

@@ -156,13 +156,14 @@ def _constraints(samples: Sequence[Sample]) -> dict[str, tuple[Constraint, ...]]
 async def _generate(
     settings: EvalSettings,
     backend: Backend,
+    identity: dict[str, Any],
     samples: Sequence[Sample],
+    built: dict[str, tuple[Constraint, ...]],
     store: RunStore,
     run_id: str,
 ) -> tuple[RunStats, int]:
     try:
         facade = Facade(backend, settings.options)
-        identity = backend.identity()
         requests = plan(samples, identity, settings.config)
         await facade.preflight()
         store.open_run(run_id, _run_spec(settings, identity, len(samples)), requests, samples)
@@ -170,7 +171,6 @@ async def _generate(
         todo = [r for r in requests if r.key not in done]
         progress = Progress(settings.progress, len(requests), len(requests) - len(todo))
         by_id = {s.id: s for s in samples}
-        built = _constraints(samples)
 
         def on_done(request: Request, response: Response) -> None:
             store.put(request, response)
@@ -208,12 +208,17 @@ def _run_spec(settings: EvalSettings, identity: dict[str, Any], samples: int) ->
 
 
 def items_from_store(
-    store: RunStore, run_id: str, samples: Sequence[Sample], n: int = 1
+    store: RunStore,
+    run_id: str,
+    samples: Sequence[Sample],
+    n: int = 1,
+    built: dict[str, tuple[Constraint, ...]] | None = None,
 ) -> list[Item]:
     """The run's records as scorable items (a response that failed or is missing counts as no
-    response). With ``n`` > 1 each item carries its sample index."""
+    response). With ``n`` > 1 each item carries its sample index. ``built``: the samples'
+    constraints, where the caller has them already."""
     by_id = {s.id: s for s in samples}
-    built = _constraints(samples)
+    built = built if built is not None else _constraints(samples)
     items = []
     for record in store.records(run_id):
         sample = by_id[record.sample_id]
@@ -233,10 +238,14 @@ def evaluate(settings: EvalSettings) -> EvalResult:
     suite = load_suite(settings.suite, limit=settings.limit)
     backend = make_backend(parse_model(settings.model), settings.options)
     with RunStore(settings.workspace) as store:
-        run_id = run_id_for(suite.name, suite.version, backend.identity(), settings.config)
-        stats, resumed = asyncio.run(_generate(settings, backend, suite.samples, store, run_id))
+        identity = backend.identity()
+        built = _constraints(suite.samples)
+        run_id = run_id_for(suite.name, suite.version, identity, settings.config)
+        stats, resumed = asyncio.run(
+            _generate(settings, backend, identity, suite.samples, built, store, run_id)
+        )
         outdir = os.path.join(settings.workspace, run_id)
-        items = items_from_store(store, run_id, suite.samples, settings.config.n)
+        items = items_from_store(store, run_id, suite.samples, settings.config.n, built)
         result = score_items(
             items,
             outdir,

@@ -28,7 +28,7 @@ from itertools import pairwise
 from typing import Any
 
 from adhere.scoring.evaluate import PromptResult
-from adhere.scoring.metrics import summarize, wilson
+from adhere.scoring.metrics import Breakdown, summarize, wilson
 
 
 def _turn(result: PromptResult) -> int:
@@ -122,7 +122,10 @@ def pif_n_k(results: Sequence[PromptResult]) -> dict[str, Any]:
 
 def _average(strict: Sequence[PromptResult], loose: Sequence[PromptResult]) -> float:
     """Multi-IF's score: the mean of the four IFEval numbers."""
-    s, lo = summarize(strict).overall, summarize(loose).overall
+    return _mean_of_four(summarize(strict).overall, summarize(loose).overall)
+
+
+def _mean_of_four(s: Breakdown, lo: Breakdown) -> float:
     four = [
         s.prompt_level.accuracy,
         s.instruction_level.accuracy,
@@ -158,14 +161,15 @@ def multi_turn_summary(
     loose = [r for r in loose if "turn" in r.sample.metadata]
     per_turn: dict[str, Any] = {}
     for turn in sorted({_turn(r) for r in strict}):
-        s = summarize([r for r in strict if _turn(r) == turn]).overall
-        lo = summarize([r for r in loose if _turn(r) == turn]).overall
         at_turn = [r for r in strict if _turn(r) == turn]
+        loose_at_turn = [r for r in loose if _turn(r) == turn]
+        s = summarize(at_turn).overall
+        lo = summarize(loose_at_turn).overall
         per_turn[str(turn)] = {
             "responses": len(at_turn),
             "strict": s.to_dict(),
             "loose": lo.to_dict(),
-            "average": _average(at_turn, [r for r in loose if _turn(r) == turn]),
+            "average": _mean_of_four(s, lo),
             "pif": round(sum(pif(r) for r in at_turn) / len(at_turn), 6),
         }
     return {

@@ -46,7 +46,9 @@ class InputErrors(InputError):
         super().__init__(f"{len(errors)} problem(s) in the input:\n{shown}{tail}")
 
 
-class _Collector:
+class ErrorCollector:
+    """Input problems gathered while validating a file, raised together at the end."""
+
     def __init__(self) -> None:
         self.errors: list[InputError] = []
 
@@ -82,7 +84,7 @@ def _field(
 
 
 def _sample(
-    record: dict[str, Any], where: tuple[str, int], suite: str, errors: _Collector
+    record: dict[str, Any], where: tuple[str, int], suite: str, errors: ErrorCollector
 ) -> tuple[Sample, tuple[Constraint, ...]] | None:
     path, line = where
     try:
@@ -151,7 +153,7 @@ def _sample(
 
 
 def _messages(
-    record: dict[str, Any], prompt: str, where: tuple[str, int], errors: _Collector
+    record: dict[str, Any], prompt: str, where: tuple[str, int], errors: ErrorCollector
 ) -> tuple[Message, ...] | None:
     """The conversation: ``messages`` when the record has them (IFBench's multi-turn set: the
     request, the model's answer and the constraint turn), else the prompt as one user turn."""
@@ -182,7 +184,7 @@ def _messages(
 
 def _responses(path: str) -> dict[str, str | None]:
     by_prompt: dict[str, str | None] = {}
-    errors = _Collector()
+    errors = ErrorCollector()
     for line, record in read_jsonl(path):
         try:
             prompt = _field(record, "prompt", (str,), "a string", (path, line))
@@ -202,8 +204,8 @@ def _responses(path: str) -> dict[str, str | None]:
 
 def _samples(
     path: str, suite: str, records: Iterable[tuple[int, dict[str, Any]]]
-) -> tuple[list[tuple[Sample, tuple[Constraint, ...], dict[str, Any]]], _Collector]:
-    errors = _Collector()
+) -> tuple[list[tuple[Sample, tuple[Constraint, ...], dict[str, Any]]], ErrorCollector]:
+    errors = ErrorCollector()
     out = []
     for line, record in records:
         built = _sample(record, (path, line), suite, errors)

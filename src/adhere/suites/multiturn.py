@@ -34,7 +34,7 @@ from adhere.constraints.base import Constraint
 from adhere.core.errors import InputError, ParamError
 from adhere.core.types import ConstraintSpec, Message, Sample, StrPath
 from adhere.scoring.evaluate import build
-from adhere.suites.ifeval_files import InputErrors, Item
+from adhere.suites.ifeval_files import ErrorCollector, Item
 from adhere.suites.jsonl import read_jsonl
 
 _TURN_FIELD = re.compile(r"^turn_(\d+)_prompt$")
@@ -83,19 +83,15 @@ def _rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield from read_jsonl(path)
 
 
-class _Problems:
+class _Problems(ErrorCollector):
+    """The problems found in one file, each at a line and field."""
+
     def __init__(self, path: str) -> None:
+        super().__init__()
         self.path = path
-        self.errors: list[InputError] = []
 
-    def add(self, line: int, field: str, message: str) -> None:
-        self.errors.append(InputError(message, path=self.path, line=line, field=field))
-
-    def raise_if_any(self) -> None:
-        if len(self.errors) == 1:
-            raise self.errors[0]
-        if self.errors:
-            raise InputErrors(self.errors)
+    def note(self, line: int, field: str, message: str) -> None:
+        self.add(InputError(message), self.path, line, field)
 
 
 def _specs(
@@ -106,12 +102,14 @@ def _specs(
     if ids is None:
         ids = []
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        problems.add(line, f"{prefix}instruction_id_list", f"expected a list of ids, found {ids!r}")
+        problems.note(
+            line, f"{prefix}instruction_id_list", f"expected a list of ids, found {ids!r}"
+        )
         return None
     if kwargs is None:
         kwargs = [{} for _ in ids]
     if not isinstance(kwargs, list) or len(kwargs) != len(ids):
-        problems.add(
+        problems.note(
             line,
             f"{prefix}kwargs",
             f"expected a list of {len(ids)} objects (one per id), found {str(kwargs)[:80]!r}",
@@ -121,14 +119,14 @@ def _specs(
     for index, (cid, params) in enumerate(zip(ids, kwargs, strict=True)):
         params = _decoded(params)
         if not isinstance(params, dict):
-            problems.add(line, f"{prefix}kwargs[{index}]", f"expected an object, found {params!r}")
+            problems.note(line, f"{prefix}kwargs[{index}]", f"expected an object, found {params!r}")
             return None
         spec = ConstraintSpec(cid, {k: v for k, v in params.items() if v is not None})
         try:
             out.append((spec, build(spec, prompt)))
         except InputError as error:
             name = "kwargs" if isinstance(error, ParamError) else "instruction_id_list"
-            problems.add(line, f"{prefix}{name}[{index}]", error.detail)
+            problems.note(line, f"{prefix}{name}[{index}]", error.detail)
             return None
     return out
 
@@ -138,15 +136,15 @@ def _responses(turn: dict[str, Any], where: tuple[_Problems, int, str]) -> list[
     many = _decoded(turn.get("responses"))
     if many is not None:
         if not isinstance(many, list) or not many:
-            problems.add(line, f"{prefix}responses", f"expected a list of strings, found {many!r}")
+            problems.note(line, f"{prefix}responses", f"expected a list of strings, found {many!r}")
             return [None]
         bad = [r for r in many if r is not None and not isinstance(r, str)]
         if bad:
-            problems.add(line, f"{prefix}responses", f"expected strings, found {bad[0]!r}")
+            problems.note(line, f"{prefix}responses", f"expected strings, found {bad[0]!r}")
         return [r if isinstance(r, str) else None for r in many]
     one = turn.get("response")
     if one is not None and not isinstance(one, str):
-        problems.add(line, f"{prefix}response", f"expected a string, found {one!r}")
+        problems.note(line, f"{prefix}response", f"expected a string, found {one!r}")
         return [None]
     return [one]
 
@@ -192,14 +190,14 @@ def _items(
 def _multi_if(record: dict[str, Any], line: int, problems: _Problems) -> list[Item]:
     numbers = sorted(int(m.group(1)) for f in record if (m := _TURN_FIELD.match(f)))
     if numbers != list(range(1, len(numbers) + 1)):
-        problems.add(line, "turn_k_prompt", f"expected turns 1, 2, … in order, found {numbers}")
+        problems.note(line, "turn_k_prompt", f"expected turns 1, 2, … in order, found {numbers}")
         return []
     turns = []
     for k in numbers:
         prefix = f"turn_{k}_"
         prompt = _prompt_text(record[f"{prefix}prompt"])
         if not isinstance(prompt, str):
-            problems.add(line, f"{prefix}prompt", f"expected a string, found {prompt!r}")
+            problems.note(line, f"{prefix}prompt", f"expected a string, found {prompt!r}")
             return []
         where = (problems, line, prefix)
         active = _specs(
@@ -222,17 +220,17 @@ def _multi_if(record: dict[str, Any], line: int, problems: _Problems) -> list[It
 def _turns(record: dict[str, Any], line: int, problems: _Problems) -> list[Item]:
     mode = record.get("instructions", "new")
     if mode not in ("new", "cumulative"):
-        problems.add(line, "instructions", f"expected 'new' or 'cumulative', found {mode!r}")
+        problems.note(line, "instructions", f"expected 'new' or 'cumulative', found {mode!r}")
         return []
     if not record["turns"]:
-        problems.add(line, "turns", "expected at least one turn, found an empty list")
+        problems.note(line, "turns", "expected at least one turn, found an empty list")
         return []
     in_force: dict[str, tuple[ConstraintSpec, Constraint]] = {}
     turns = []
     for k, turn in enumerate(record["turns"], start=1):
         prefix = f"turns[{k - 1}]."
         if not isinstance(turn, dict) or not isinstance(turn.get("prompt"), str):
-            problems.add(line, f"{prefix}prompt", "expected an object with a string prompt")
+            problems.note(line, f"{prefix}prompt", "expected an object with a string prompt")
             return []
         where = (problems, line, prefix)
         added = _specs(turn.get("instruction_id_list"), turn.get("kwargs"), where, turn["prompt"])
@@ -266,7 +264,7 @@ def load_conversations(path: StrPath) -> list[Item]:
             items.extend(_turns(record, line, problems))
         else:
             present = ", ".join(sorted(record)) or "none"
-            problems.add(
+            problems.note(
                 line,
                 "turns",
                 "expected a multi-turn record: Multi-IF's turn_1_prompt … columns or adhere's "

@@ -75,6 +75,8 @@ from math import sin as _sin
 from math import sqrt as _sqrt
 from operator import add, mul, truediv
 
+from adhere.text.binary import little_endian
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -165,11 +167,7 @@ def _u32(raw: bytes) -> array[int]:
 
 def _ints(raw: bytes, typecode: str) -> array[int]:
     """A little-endian array of unsigned ints ("H": 16-bit, "I": 32-bit)."""
-    arr = array(typecode)
-    arr.frombytes(raw)
-    if sys.byteorder == "big":  # pragma: no cover
-        arr.byteswap()
-    return arr
+    return little_endian(typecode, raw)
 
 
 def _class_pattern(ranges: Iterable[int]) -> str:

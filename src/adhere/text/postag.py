@@ -67,13 +67,13 @@ from __future__ import annotations
 import marshal
 import os
 import re
-import sys
 from array import array
 from collections.abc import Sequence
 from operator import add
 from typing import Final, NamedTuple
 from zlib import crc32
 
+from adhere.text.binary import little_endian
 from adhere.text.punkt import sentence_spans
 from adhere.text.treebank import tokenize_sentence
 
@@ -210,12 +210,12 @@ class _Table:
         tagdict = dict(zip(words.split("\n"), [tags[i] for i in word_tags], strict=True))
         groups = {}
         for prefix, first, keys, bounds_a, slots_a in entries:
-            slots = _little_endian(*slots_a)
-            groups[prefix] = _Group(first, keys, _little_endian(*bounds_a), slots, len(slots) - 1)
+            slots = little_endian(*slots_a)
+            groups[prefix] = _Group(first, keys, little_endian(*bounds_a), slots, len(slots) - 1)
         if not {_FIXED, *_VARIABLE_PREFIXES} <= groups.keys():
             raise ValueError("the POS tagger table lacks a feature group")
-        offsets = _little_endian(*offsets_a)
-        values = _little_endian("i", wvalues_b)
+        offsets = little_endian(*offsets_a)
+        values = little_endian("i", wvalues_b)
         if len(values) != len(wtags) or offsets[-1] != len(wtags):
             raise ValueError("inconsistent POS tagger table")
         return cls(tags, tagdict, groups, offsets, wtags, values)
@@ -277,14 +277,6 @@ class _Table:
         # The maximum of (score, tag): among equal scores the last tag in sorted order.
         best = max(scores)
         return self.tags[len(scores) - 1 - scores[::-1].index(best)]
-
-
-def _little_endian(typecode: str, data: bytes) -> array[int]:
-    values = array(typecode)
-    values.frombytes(data)
-    if sys.byteorder == "big":  # pragma: no cover
-        values.byteswap()
-    return values
 
 
 def _normalize(word: str) -> str:

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import functools
 import re
-import string
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.constraints.userregex import literal_word
 from adhere.core.errors import ParamError
 from adhere.text.locate import line_of, plural, quote
+from adhere.text.punctuation import DROP_PUNCTUATION as _DROP_PUNCTUATION
+from adhere.text.punctuation import PUNCTUATION_AND_SPACE as _EDGE
 from adhere.text.words import count_words
-
-_EDGE = string.punctuation + " "
-"""What the reference strips from both ends of a whitespace-separated word."""
-
-_DROP_PUNCTUATION = str.maketrans("", "", string.punctuation)
 
 _RUNS = re.compile(r"\S+")
 """The words of ``str.split()``, with their offsets (``\\s`` and ``str.isspace`` agree)."""

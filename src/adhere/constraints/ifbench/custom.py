@@ -8,17 +8,13 @@ the check and the constraints take no params.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Callable
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, register
 from adhere.text.locate import around, line_of, plural, quote
+from adhere.text.punctuation import DROP_PUNCTUATION as _NO_PUNCT
+from adhere.text.punctuation import PUNCTUATION_AND_SPACE as _PUNCT_AND_SPACE
 from adhere.text.punkt import sentence_spans
-
-_PUNCT = string.punctuation
-"""ASCII punctuation only, as the reference strips it (``string.punctuation``)."""
-
-_NO_PUNCT = str.maketrans("", "", _PUNCT)
 
 
 def _ascii_fold(text: str) -> str:
@@ -426,9 +422,6 @@ class Multiples(Constraint):
 
     def describe(self) -> str:
         return "Count from 10 to 50, printing only the multiples of 7."
-
-
-_PUNCT_AND_SPACE = _PUNCT + " "
 
 
 @register

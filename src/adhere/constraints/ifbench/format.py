@@ -16,13 +16,10 @@ from itertools import pairwise
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.text.locate import around, at, line_of, plural, quote
+from adhere.text.punctuation import DROP_PUNCTUATION as _DROP_PUNCTUATION
+from adhere.text.punctuation import PUNCTUATION_AND_SPACE as _PUNCTUATION_AND_SPACE
 from adhere.text.punkt import count_sentences, sentence_spans
 from adhere.text.treebank import word_tokenize
-
-_DROP_PUNCTUATION = str.maketrans("", "", string.punctuation)
-"""Deletes ASCII punctuation (``string.punctuation``) only."""
-
-_PUNCTUATION_AND_SPACE = string.punctuation + " "
 
 
 def _lines_with_numbers(text: str) -> list[tuple[int, str]]:

@@ -7,14 +7,12 @@ Sentences are NLTK's English Punkt sentences (:mod:`adhere.text.punkt`).
 from __future__ import annotations
 
 import re
-import string
 from itertools import pairwise
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.text.locate import line_of, plural, quote
-
-_PUNCTUATION = string.punctuation
-_DROP_PUNCTUATION = str.maketrans("", "", string.punctuation)
+from adhere.text.punctuation import DROP_PUNCTUATION as _DROP_PUNCTUATION
+from adhere.text.punctuation import PUNCTUATION_AND_SPACE
 
 
 def _sentences(response: str) -> tuple[list[str], list[int]]:
@@ -41,7 +39,7 @@ def _alliteration(sentence: str) -> int:
     """
     initials = [
         stripped[0]
-        for stripped in (word.lstrip(_PUNCTUATION + " ") for word in sentence.lower().split())
+        for stripped in (word.lstrip(PUNCTUATION_AND_SPACE) for word in sentence.lower().split())
         if stripped
     ]
     score = 0

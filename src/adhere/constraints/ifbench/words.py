@@ -16,13 +16,12 @@ from itertools import islice, pairwise
 
 from adhere.constraints.base import CheckContext, Constraint, Outcome, Param, register
 from adhere.text.locate import at, line_of, plural, quote
+from adhere.text.punctuation import ASCII_PUNCTUATION as _PUNCT
+from adhere.text.punctuation import DROP_PUNCTUATION as _NO_PUNCT
+from adhere.text.punctuation import PUNCTUATION_AND_SPACE
 from adhere.text.punkt import sentence_spans
 from adhere.text.treebank import word_tokenize
 
-_PUNCT = string.punctuation
-"""ASCII punctuation, which the reference strips or removes (non-ASCII marks stay)."""
-
-_NO_PUNCT = str.maketrans("", "", _PUNCT)
 _TOKEN = re.compile(r"\S+")
 _ALPHABET = string.ascii_lowercase
 
@@ -294,7 +293,7 @@ class LastFirst(Constraint):
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         spans = sentence_spans(response)
-        strip = _PUNCT + " "
+        strip = PUNCTUATION_AND_SPACE
         for number, ((start, end), (next_start, next_end)) in enumerate(pairwise(spans), start=1):
             last = response[start:end].rstrip(strip).split()
             first = response[next_start:next_end].lstrip(strip).split()
@@ -323,7 +322,7 @@ class ParagraphLastFirst(Constraint):
     summary = "Each non-empty line ends with the word it starts with (case-insensitive)."
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
-        strip = _PUNCT + " "
+        strip = PUNCTUATION_AND_SPACE
         checked = 0
         for number, line in enumerate(response.split("\n"), start=1):
             words = line.strip().lower().strip(strip).split()
