@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from adhere.core.version import __version__
 
 if TYPE_CHECKING:
+    from adhere.report import build_report, write_report
+    from adhere.runner.eval_run import evaluate
     from adhere.runner.scorefiles import ScoreResult, score
 
-__all__ = ["ScoreResult", "__version__", "score"]
+__all__ = ["ScoreResult", "__version__", "build_report", "evaluate", "score", "write_report"]
 
 
 def __getattr__(name: str) -> Any:
@@ -26,4 +28,12 @@ def __getattr__(name: str) -> Any:
         from adhere.runner import scorefiles
 
         return getattr(scorefiles, name)
+    if name == "evaluate":
+        from adhere.runner import eval_run
+
+        return eval_run.evaluate
+    if name in ("write_report", "build_report"):
+        from adhere import report
+
+        return getattr(report, name)
     raise AttributeError(f"module 'adhere' has no attribute {name!r}")

@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     from adhere.cli import eval_cmd
 
     eval_cmd.add_parsers(verbs)
+    from adhere.cli import report_cmd
+
+    report_cmd.add_parser(verbs)
 
     listing = verbs.add_parser("list", help="list what exists")
     listing.add_argument("what", choices=("constraints", "backends", "suites"), help="what to list")
@@ -145,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        from adhere.cli import eval_cmd
+        from adhere.cli import eval_cmd, report_cmd
 
         handlers = {
             "score": _score,
@@ -153,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "eval": eval_cmd.run_eval,
             "rescore": eval_cmd.run_rescore,
             "export": eval_cmd.run_export,
+            "report": report_cmd.run_report,
         }
         return handlers[args.verb](args)
     except AdhereError as error:

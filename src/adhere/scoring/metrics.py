@@ -5,79 +5,28 @@ Intervals (95 %):
 - instruction level: instructions of one prompt are not independent, so the interval is
   Wilson's on an effective sample size shrunk by the design effect of clustering by prompt
   (the cluster-robust variance of ``sum(followed) / sum(instructions)`` over the binomial one).
-Deterministic: no resampling.
+Deterministic: no resampling. The interval arithmetic lives in ``adhere.scoring.stats`` (its
+names are re-exported here).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 
 from adhere.core.frozen import frozen
 from adhere.scoring.evaluate import PromptResult
+from adhere.scoring.stats import Z95, Rate, clustered, wilson, wilson_float
 
-Z95 = 1.959963984540054
-
-
-@frozen
-class Rate:
-    """A proportion with its 95 % interval. Fields: correct, total, low, high."""
-
-    correct: int
-    total: int
-    low: float
-    high: float
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.total if self.total else 0.0
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "accuracy": round(self.accuracy, 6),
-            "correct": self.correct,
-            "total": self.total,
-            "ci95": [round(self.low, 6), round(self.high, 6)],
-        }
-
-
-def wilson(correct: int, total: int, z: float = Z95) -> Rate:
-    """The Wilson score interval for ``correct`` successes in ``total`` trials."""
-    if total == 0:
-        return Rate(0, 0, 0.0, 1.0)
-    low, high = wilson_float(correct / total, total, z)
-    return Rate(correct, total, low, high)
-
-
-def clustered(clusters: Sequence[tuple[int, int]], z: float = Z95) -> Rate:
-    """Ratio of sums over ``(followed, instructions)`` clusters, with a clustering-aware interval.
-
-    The interval is Wilson's, computed on the effective sample size ``total / deff``, where the
-    design effect ``deff`` is the cluster-robust variance of the ratio over the binomial one
-    (at least 1). Unlike a plain normal interval it never collapses to a point at 0 % or 100 %.
-    """
-    correct = sum(c for c, _ in clusters)
-    total = sum(n for _, n in clusters)
-    m = len(clusters)
-    if total == 0:
-        return Rate(0, 0, 0.0, 1.0)
-    r = correct / total
-    deff = 1.0
-    if m >= 2 and 0 < correct < total:
-        residual = sum((c - r * n) ** 2 for c, n in clusters)
-        robust = m / (m - 1) * residual / (total * total)
-        deff = max(1.0, robust / (r * (1 - r) / total))
-    n_eff = total / deff
-    interval = wilson_float(r, n_eff, z)
-    return Rate(correct, total, interval[0], interval[1])
-
-
-def wilson_float(p: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson's interval for proportion ``p`` observed on a (possibly fractional) ``n``."""
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+__all__ = [
+    "Z95",
+    "Breakdown",
+    "ModeSummary",
+    "Rate",
+    "clustered",
+    "summarize",
+    "wilson",
+    "wilson_float",
+]
 
 
 @frozen

@@ -1,0 +1,91 @@
+"""Reports of scored runs: one self-contained HTML file, Markdown or JSON.
+
+    from adhere.report import write_report
+    write_report(["adhere-runs/adhere-core-1a2b3c4d5e6f"], "report.html")
+
+Runs are scored folders or run ids in a workspace (see :mod:`adhere.report.runs`); with two or
+more runs, every run after the first is compared with the first (the baseline).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Literal
+
+from adhere.core.errors import InputError
+from adhere.core.frozen import frozen
+from adhere.report.compare import DEFAULT_RESAMPLES, Comparison, compare
+from adhere.report.runs import ScoredRun, load_runs
+from adhere.runner.eval_run import DEFAULT_WORKSPACE
+
+Format = Literal["html", "md", "json"]
+FORMATS: tuple[Format, ...] = ("html", "md", "json")
+
+__all__ = ["FORMATS", "Report", "build_report", "render_report", "write_report"]
+
+
+@frozen
+class Report:
+    """Loaded runs and their comparisons with the first (the baseline)."""
+
+    runs: tuple[ScoredRun, ...]
+    comparisons: tuple[Comparison, ...]
+
+
+def build_report(
+    runs: Sequence[str],
+    workspace: str = DEFAULT_WORKSPACE,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+) -> Report:
+    """Load the named runs and compare every run after the first with the first."""
+    if resamples < 100:
+        raise InputError(f"resamples: expected at least 100, found {resamples}")
+    loaded = load_runs(runs, workspace)
+    comparisons = tuple(compare(loaded[0], other, resamples, seed) for other in loaded[1:])
+    return Report(tuple(loaded), comparisons)
+
+
+def render_report(report: Report, fmt: Format = "html") -> str:
+    """The report as text in the given format."""
+    if fmt == "json":
+        from adhere.report.summary import document
+
+        return json.dumps(document(report.runs, report.comparisons), indent=2, ensure_ascii=False)
+    if fmt == "md":
+        from adhere.report.markdown import to_markdown
+
+        return to_markdown(report.runs, report.comparisons)
+    if fmt == "html":
+        from adhere.report.html import render
+
+        return render(report.runs, report.comparisons)
+    raise InputError(f"format: expected one of {', '.join(FORMATS)}, found {fmt!r}")
+
+
+def write_report(
+    runs: Sequence[str],
+    output: str,
+    fmt: Format = "html",
+    workspace: str = DEFAULT_WORKSPACE,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+) -> Report:
+    """Write the report of ``runs`` to ``output`` (through a temporary file, so a failure never
+    leaves half a report) and return what it was made of."""
+    report = build_report(runs, workspace, resamples, seed)
+    text = render_report(report, fmt)
+    folder = os.path.dirname(os.path.abspath(output))
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".{os.path.basename(output)}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, output)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return report
