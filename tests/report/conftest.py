@@ -36,8 +36,8 @@ CASES = (
     ),
     (
         "length_constraints:number_words",
-        {"relation": "at least", "num_words": 12},
-        "one two three four five six seven eight nine ten eleven twelve thirteen",
+        {"relation": "at least", "num_words": 40},
+        " ".join(f"word{k}" for k in range(45)),
         "too short",
     ),
     (
@@ -65,17 +65,16 @@ SAMPLES = 36
 def _prompt(i: int) -> str:
     cid = CASES[i % len(CASES)][0]
     text = f"Task {i}: write a short note about the harbour town (rule: {cid})."
-    if i == 7:
+    if i == 6:  # a failed sample whose prompt carries markup
         text += " " + PAYLOADS[0]
     return text
 
 
-def _response(i: int, follows: bool, run: str) -> str:
+def _response(i: int, follows: bool) -> str:
     _, _, good, bad = CASES[i % len(CASES)]
-    text = good if follows else bad
-    if not follows and i % 5 == 0:  # failed responses that carry markup
-        text = f"{text} {PAYLOADS[(i // 5) % len(PAYLOADS)]}"
-    return text
+    if follows:
+        return good
+    return f"{bad} {PAYLOADS[i % len(PAYLOADS)]}"  # every failed response carries markup
 
 
 def _follows_a(i: int) -> bool:
@@ -106,7 +105,7 @@ def write_responses(folder: Path, run: str) -> Path:
     path = folder / f"responses_{run}.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         for i in range(SAMPLES):
-            line = {"prompt": _prompt(i), "response": _response(i, follows(i), run)}
+            line = {"prompt": _prompt(i), "response": _response(i, follows(i))}
             handle.write(json.dumps(line) + "\n")
     return path
 

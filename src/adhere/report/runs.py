@@ -247,12 +247,24 @@ def _read_json(path: str) -> dict[str, Any]:
     return data
 
 
+def short_label(model: str) -> str:
+    """A model string as a label: without its URLs, and with a file path cut to its name
+    (``openai:qwen@http://…`` -> ``openai:qwen``, ``hf:/models/tiny`` -> ``hf:tiny``)."""
+    kind, sep, target = model.partition(":")
+    if not sep:
+        return model
+    target = target.split("@", 1)[0] if kind == "openai" else target
+    if "/" in target and (kind in ("replay", "hf", "vllm") or target.startswith("/")):
+        target = os.path.basename(target.rstrip("/")) or target
+    return f"{kind}:{target}"
+
+
 def load_runs(names: Sequence[str], workspace: str) -> list[ScoredRun]:
     """Every run named, labelled by model (with the run id where two would look the same)."""
     if not names:
         raise InputError("name at least one run (a scored folder or a run id)")
     runs = [load_run(name, workspace) for name in names]
-    labels = [run.model or run.run_id for run in runs]
+    labels = [short_label(run.model) or run.run_id for run in runs]
     out = []
     for run, label in zip(runs, labels, strict=True):
         if labels.count(label) > 1 and label != run.run_id:
