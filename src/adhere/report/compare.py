@@ -17,7 +17,7 @@ See docs/statistics.md for the methods.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from adhere.core.errors import InputError
@@ -200,17 +200,20 @@ def _compare_mode(
     families: dict[str, _Group] = {}
     constraints: dict[str, _Group] = {}
     flips: list[Flip] = []
+    layouts: dict[tuple[str, ...], tuple[_Layout, _Layout]] = {}
     for index, (a, b) in enumerate(pairs):
         fa, fb = a.followed(mode), b.followed(mode)
         overall.add(index, fa, fb)
         if all(fa) != all(fb):
             flips.append(Flip(a.uid, mode, all(fa), all(fb)))
-        for table, name_of in ((families, _family), (constraints, str)):
-            members: dict[str, list[int]] = {}
-            for k, cid in enumerate(a.ids):
-                members.setdefault(name_of(cid), []).append(k)
-            for name, ks in members.items():
-                group = table.setdefault(name, _Group())
+        layout = layouts.get(a.ids)
+        if layout is None:
+            layout = layouts[a.ids] = (_members(a.ids, _family), _members(a.ids, str))
+        for table, members in zip((families, constraints), layout, strict=True):
+            for name, ks in members:
+                group = table.get(name)
+                if group is None:
+                    group = table[name] = _Group()
                 group.add(index, [fa[k] for k in ks], [fb[k] for k in ks])
     groups = {"prompt_level": overall.prompt_counts(), "instruction_level": overall.counts()}
     for prefix, table in (("family:", families), ("constraint:", constraints)):
@@ -234,6 +237,17 @@ def _compare_mode(
         ),
         flips,
     )
+
+
+_Layout = tuple[tuple[str, tuple[int, ...]], ...]
+
+
+def _members(ids: tuple[str, ...], name_of: Callable[[str], str]) -> _Layout:
+    """Which positions of a constraint list belong to each group (family or id)."""
+    members: dict[str, list[int]] = {}
+    for k, cid in enumerate(ids):
+        members.setdefault(name_of(cid), []).append(k)
+    return tuple((name, tuple(ks)) for name, ks in members.items())
 
 
 def _family(constraint_id: str) -> str:
