@@ -28,14 +28,85 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-VOCABULARY = (
-    "river harbour lantern market window garden morning evening winter summer village "
-    "engine signal bridge letter station island forest mountain valley kitchen library "
-    "teacher student doctor painter sailor farmer writer baker quietly slowly brightly "
-    "carefully suddenly always never often rarely builds carries follows opens closes finds "
-    "keeps brings shows tells the a of and to in on with for under over near after before "
-    "small large bright dark warm cold early late simple clear old new"
-).split()
+VOCABULARY = tuple(
+    [
+        "river",
+        "harbour",
+        "lantern",
+        "market",
+        "window",
+        "garden",
+        "morning",
+        "evening",
+        "winter",
+        "summer",
+        "village",
+        "engine",
+        "signal",
+        "bridge",
+        "letter",
+        "station",
+        "island",
+        "forest",
+        "mountain",
+        "valley",
+        "kitchen",
+        "library",
+        "teacher",
+        "student",
+        "doctor",
+        "painter",
+        "sailor",
+        "farmer",
+        "writer",
+        "baker",
+        "quietly",
+        "slowly",
+        "brightly",
+        "carefully",
+        "suddenly",
+        "always",
+        "never",
+        "often",
+        "rarely",
+        "builds",
+        "carries",
+        "follows",
+        "opens",
+        "closes",
+        "finds",
+        "keeps",
+        "brings",
+        "shows",
+        "tells",
+        "the",
+        "a",
+        "of",
+        "and",
+        "to",
+        "in",
+        "on",
+        "with",
+        "for",
+        "under",
+        "over",
+        "near",
+        "after",
+        "before",
+        "small",
+        "large",
+        "bright",
+        "dark",
+        "warm",
+        "cold",
+        "early",
+        "late",
+        "simple",
+        "clear",
+        "old",
+        "new",
+    ]
+)
 END = "Is there anything else I can help with?"
 CONSTRAINTS = (
     ("punctuation:no_comma", {}),

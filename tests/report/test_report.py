@@ -114,8 +114,9 @@ def test_html_is_self_contained_and_safe(stored_runs: StoredRuns, tmp_path: Path
     for payload in PAYLOADS:
         assert payload not in html
     assert XSS_MARKER not in html
-    block = re.search(r'<script type="application/x-adhere-data" id="report-data">(.*?)</script>',
-                      html, re.S)
+    block = re.search(
+        r'<script type="application/x-adhere-data" id="report-data">(.*?)</script>', html, re.S
+    )
     assert block and re.fullmatch(r"[A-Za-z0-9+/=]+", block.group(1))
     data = unpack_data(block.group(1))
     responses = [r["response"] for run in data["results"] for r in run.values()]
