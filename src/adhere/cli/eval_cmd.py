@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from adhere.core.errors import InputError
 
 if TYPE_CHECKING:
+    from adhere.runner.eval_run import EvalSettings
     from adhere.text.reasoning import ReasoningTags
 
 WORKSPACE_HELP = "folder of the run store and run folders (default: ./adhere-runs)"
@@ -26,6 +27,32 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "before any generation request."
         ),
     )
+    add_run_arguments(run, suite_default="adhere-core")
+
+    again = verbs.add_parser("rescore", help="recompute a stored run's verdicts")
+    again.add_argument("run", help="the run id (printed by `adhere eval`)")
+    again.add_argument("--workspace", default="adhere-runs", help=WORKSPACE_HELP)
+    again.add_argument("--compat", choices=("reference", "corrected"), default="reference")
+    again.add_argument("--reasoning-tags", default="<think>,</think>", metavar="OPEN,CLOSE")
+    again.add_argument("--no-reasoning", action="store_true")
+
+    out = verbs.add_parser("export", help="export a stored run (JSONL or Parquet)")
+    out.add_argument("run", help="the run id")
+    out.add_argument("-o", "--output", required=True, help="the file to write")
+    out.add_argument(
+        "--format",
+        choices=("ifeval", "adhere", "parquet"),
+        default="adhere",
+        help="ifeval: prompt/response lines; adhere: full records; parquet: a table",
+    )
+    out.add_argument("--workspace", default="adhere-runs", help=WORKSPACE_HELP)
+
+
+def add_run_arguments(
+    run: argparse.ArgumentParser, suite_default: str | None, seed_flag: str = "--seed"
+) -> None:
+    """The options of a model run (model, suite, generation, backend, scoring), shared by
+    ``eval`` and ``probe``."""
     run.add_argument(
         "--model",
         required=True,
@@ -34,7 +61,7 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     run.add_argument(
         "--suite",
-        default="adhere-core",
+        default=suite_default,
         help="adhere-core (built in, no download), ifeval[:PATH], ifbench[:PATH], or an input "
         "JSONL in IFEval's format (see `adhere list suites`)",
     )
@@ -46,7 +73,7 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     gen.add_argument("--top-p", type=float)
     gen.add_argument("--max-tokens", type=int, default=1024)
     gen.add_argument("--stop", action="append", default=[], help="stop string (repeatable)")
-    gen.add_argument("--seed", type=int)
+    gen.add_argument(seed_flag, dest="seed", type=int, help="generation seed (for the server)")
     gen.add_argument("-n", "--samples", type=int, default=1, help="responses per prompt")
     gen.add_argument("--mode", choices=("chat", "completion"), default="chat")
     back = run.add_argument_group("backend")
@@ -80,24 +107,6 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     score.add_argument("--no-reasoning", action="store_true")
     run.add_argument("--quiet", action="store_true", help="no progress line")
 
-    again = verbs.add_parser("rescore", help="recompute a stored run's verdicts")
-    again.add_argument("run", help="the run id (printed by `adhere eval`)")
-    again.add_argument("--workspace", default="adhere-runs", help=WORKSPACE_HELP)
-    again.add_argument("--compat", choices=("reference", "corrected"), default="reference")
-    again.add_argument("--reasoning-tags", default="<think>,</think>", metavar="OPEN,CLOSE")
-    again.add_argument("--no-reasoning", action="store_true")
-
-    out = verbs.add_parser("export", help="export a stored run (JSONL or Parquet)")
-    out.add_argument("run", help="the run id")
-    out.add_argument("-o", "--output", required=True, help="the file to write")
-    out.add_argument(
-        "--format",
-        choices=("ifeval", "adhere", "parquet"),
-        default="adhere",
-        help="ifeval: prompt/response lines; adhere: full records; parquet: a table",
-    )
-    out.add_argument("--workspace", default="adhere-runs", help=WORKSPACE_HELP)
-
 
 def reasoning_tags(args: argparse.Namespace) -> ReasoningTags | None:
     """The reasoning tags of ``--reasoning-tags`` / ``--no-reasoning`` (None: score whole
@@ -122,11 +131,11 @@ def _headers(values: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def run_eval(args: argparse.Namespace) -> int:
+def eval_settings(args: argparse.Namespace) -> EvalSettings:
+    """The run settings of ``eval``'s (and ``probe``'s) options, checked."""
     from adhere.backends.base import BackendOptions
-    from adhere.cli.table import accuracy_table
     from adhere.core.generation import GenerationConfig
-    from adhere.runner.eval_run import EvalSettings, evaluate
+    from adhere.runner.eval_run import EvalSettings
 
     try:
         config = GenerationConfig(
@@ -159,9 +168,9 @@ def run_eval(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         dtype=args.dtype,
     )
-    settings = EvalSettings(
+    return EvalSettings(
         model=args.model,
-        suite=args.suite,
+        suite=args.suite or "",
         config=config,
         options=options,
         workspace=args.workspace,
@@ -170,6 +179,13 @@ def run_eval(args: argparse.Namespace) -> int:
         reasoning=reasoning_tags(args),
         progress=None if args.quiet else sys.stderr,
     )
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from adhere.cli.table import accuracy_table
+    from adhere.runner.eval_run import evaluate
+
+    settings = eval_settings(args)
     result = evaluate(settings)
     print(accuracy_table(result.score.summary))
     stats = result.stats

@@ -64,9 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     from adhere.cli import report_cmd
 
     report_cmd.add_parser(verbs)
+    from adhere.cli import probe_cmd
+
+    probe_cmd.add_parser(verbs)
 
     listing = verbs.add_parser("list", help="list what exists")
-    listing.add_argument("what", choices=("constraints", "backends", "suites"), help="what to list")
+    listing.add_argument(
+        "what", choices=("constraints", "backends", "suites", "probes"), help="what to list"
+    )
     return parser
 
 
@@ -121,6 +126,12 @@ def _list(args: argparse.Namespace) -> int:
             note = f"  (needs: pip install 'adhere[{extra}]')" if extra else ""
             print(f"{form:32s} {kind}{note}")
         return 0
+    if args.what == "probes":
+        from adhere.probes import describe_probes
+
+        for line in describe_probes():
+            print(line)
+        return 0
     if args.what == "suites":
         from adhere.suites.registry import list_suites
 
@@ -148,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        from adhere.cli import eval_cmd, report_cmd
+        from adhere.cli import eval_cmd, probe_cmd, report_cmd
 
         handlers = {
             "score": _score,
@@ -157,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rescore": eval_cmd.run_rescore,
             "export": eval_cmd.run_export,
             "report": report_cmd.run_report,
+            "probe": probe_cmd.run_probe_command,
         }
         return handlers[args.verb](args)
     except AdhereError as error:

@@ -42,6 +42,7 @@ from adhere.runner.scorefiles import ScoreResult, score_items
 from adhere.runner.store import RunStore
 from adhere.scoring.evaluate import build, score_sample
 from adhere.suites.ifeval_files import Item
+from adhere.suites.registry import Suite
 from adhere.text.reasoning import DEFAULT_TAGS, ReasoningTags
 
 DEFAULT_WORKSPACE = "adhere-runs"
@@ -161,12 +162,14 @@ async def _generate(
     built: dict[str, tuple[Constraint, ...]],
     store: RunStore,
     run_id: str,
+    suite_name: str,
 ) -> tuple[RunStats, int]:
     try:
         facade = Facade(backend, settings.options)
         requests = plan(samples, identity, settings.config)
         await facade.preflight()
-        store.open_run(run_id, _run_spec(settings, identity, len(samples)), requests, samples)
+        spec = _run_spec(settings, identity, len(samples), suite_name)
+        store.open_run(run_id, spec, requests, samples)
         done = store.done_keys(r.key for r in requests)
         todo = [r for r in requests if r.key not in done]
         progress = Progress(settings.progress, len(requests), len(requests) - len(todo))
@@ -196,9 +199,11 @@ async def _generate(
         await backend.aclose()
 
 
-def _run_spec(settings: EvalSettings, identity: dict[str, Any], samples: int) -> dict[str, Any]:
+def _run_spec(
+    settings: EvalSettings, identity: dict[str, Any], samples: int, suite: str
+) -> dict[str, Any]:
     return {
-        "suite": settings.suite,
+        "suite": suite,
         "model": public_model_text(settings.model),
         "backend": identity,
         "config": settings.config.to_dict(),
@@ -236,13 +241,21 @@ def evaluate(settings: EvalSettings) -> EvalResult:
     from adhere.suites.registry import load_suite
 
     suite = load_suite(settings.suite, limit=settings.limit)
+    return evaluate_suite(settings, suite, label=settings.suite)
+
+
+def evaluate_suite(settings: EvalSettings, suite: Suite, label: str | None = None) -> EvalResult:
+    """Run ``settings.model`` on an already loaded ``suite`` (``settings.suite`` and
+    ``settings.limit`` are not read): probes run the variant suites they build this way.
+    ``label``: how the run's records name the suite (default: its name)."""
+    label = label or suite.name
     backend = make_backend(parse_model(settings.model), settings.options)
     with RunStore(settings.workspace) as store:
         identity = backend.identity()
         built = _constraints(suite.samples)
         run_id = run_id_for(suite.name, suite.version, identity, settings.config)
         stats, resumed = asyncio.run(
-            _generate(settings, backend, identity, suite.samples, built, store, run_id)
+            _generate(settings, backend, identity, suite.samples, built, store, run_id, label)
         )
         outdir = os.path.join(settings.workspace, run_id)
         items = items_from_store(store, run_id, suite.samples, settings.config.n, built)
@@ -250,7 +263,7 @@ def evaluate(settings: EvalSettings) -> EvalResult:
             items,
             outdir,
             settings.compat,
-            {"suite": settings.suite, "model": public_model_text(settings.model), "run": run_id},
+            {"suite": label, "model": public_model_text(settings.model), "run": run_id},
             jobs=1,
             reasoning=settings.reasoning,
         )
