@@ -242,6 +242,56 @@ def _lengths(runs: Sequence[ScoredRun]) -> str:
     )
 
 
+def _probe(run: ScoredRun) -> str:
+    probe = run.probe
+    if not probe:
+        return ""
+    rows = []
+    for figure in probe.get("headline", []):
+        low, high = figure.get("low"), figure.get("high")
+        interval = f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else ""
+        rows.append(
+            [
+                str(figure.get("name")),
+                f"{figure.get('value', 0):.4f}{interval}",
+                str(figure.get("note", "")),
+            ]
+        )
+    by_title: dict[str, list[dict[str, Any]]] = {}
+    for series in probe.get("series", []):
+        by_title.setdefault(str(series.get("title")), []).append(series)
+    charts = []
+    for title, group in by_title.items():
+        first = group[0]
+        charts.append(
+            plots.probe_chart(
+                title,
+                str(first.get("x", "")),
+                str(first.get("y", "")),
+                str(first.get("kind", "bar")),
+                [(str(s.get("group", "")), s.get("points", [])) for s in group],
+            )
+        )
+    options = json.dumps(probe.get("options", {}), ensure_ascii=False, sort_keys=True)
+    return (
+        f"<h3>{escape(str(probe.get('probe')))} probe: {escape(run.name)}</h3>"
+        f"<p class=hint>{escape(str(probe.get('summary', '')))} "
+        f"<b>Metric</b>: {escape(str(probe.get('metric_help', '')))} Seed "
+        f"{escape(str(probe.get('seed')))}, options {escape(options)}, "
+        f"{escape(str(probe.get('variants')))} scored variants of suite "
+        f"{escape(str(probe.get('suite')))}.</p>"
+        + _table(["figure", "value [95 % CI]", "how"], rows, "numbers")
+        + "".join(charts)
+    )
+
+
+def _probes(runs: Sequence[ScoredRun]) -> str:
+    parts = [_probe(run) for run in runs if run.probe]
+    if not parts:
+        return ""
+    return '<section id="probes"><h2>Probes</h2>' + "".join(parts) + "</section>"
+
+
 def _group_table(comparison: Comparison, table: str, mode: str) -> str:
     rows = []
     for name, d in getattr(comparison.modes[mode], table).items():
@@ -313,7 +363,10 @@ def render(runs: Sequence[ScoredRun], comparisons: Sequence[Comparison]) -> str:
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
     names = ", ".join(run.name for run in runs)
-    nav = [("overview", "Overview"), ("families", "Families"), ("constraints", "Constraints")]
+    nav = [("overview", "Overview")]
+    if any(run.probe for run in runs):
+        nav.append(("probes", "Probes"))
+    nav += [("families", "Families"), ("constraints", "Constraints")]
     if any(run.summary.get("multi_turn") for run in runs):
         nav.append(("turns", "Turns"))
     nav.append(("lengths", "Lengths"))
@@ -331,6 +384,7 @@ def render(runs: Sequence[ScoredRun], comparisons: Sequence[Comparison]) -> str:
             f"<header><h1>adhere report</h1><p class=sub>{escape(names)} · adhere "
             f"{escape(__version__)}</p><nav>{links}</nav></header><main>",
             _overview(runs),
+            _probes(runs),
             _breakdowns(runs),
             _turns(runs),
             _lengths(runs),

@@ -66,12 +66,27 @@ GROUP_HEADER = [
 ]
 
 
+def _probe_markdown(run: ScoredRun) -> str:
+    probe = run.probe or {}
+    rows = []
+    for figure in probe.get("headline", []):
+        low, high = figure.get("low"), figure.get("high")
+        interval = f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else ""
+        rows.append([str(figure.get("name")), f"{figure.get('value', 0):.4f}{interval}"])
+    head = f"\n## {_cell(str(probe.get('probe')))} probe: {_cell(run.name)}\n\n"
+    head += f"{_cell(str(probe.get('metric_help', '')))}\n"
+    return head + _md_table(["figure", "value [95 % CI]"], rows)
+
+
 def to_markdown(runs: Sequence[ScoredRun], comparisons: Sequence[Comparison]) -> str:
     """The runs' headline numbers and every comparison, as Markdown."""
     parts = [f"# adhere report\n\nadhere {__version__}. Intervals are 95 % (docs/statistics.md).\n"]
     parts.append(_md_table(RUN_HEADER, headline_rows(runs)))
     for run in runs:
         parts.append(f"\n**{_cell(run.name)}**: suite {_cell(run.suite)}, run `{run.run_id}`")
+    for run in runs:
+        if run.probe:
+            parts.append(_probe_markdown(run))
     for comparison in comparisons:
         parts.append(
             f"\n## {_cell(comparison.other)} vs {_cell(comparison.baseline)}\n\n"

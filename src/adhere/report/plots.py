@@ -244,3 +244,52 @@ def differences(rows: Sequence[tuple[str, float, float, float]], title: str) -> 
         axes.set_ylim(len(rows) - 0.5, -0.5)
         axes.set_xlabel(title)
         return _svg(fig, title)
+
+
+def probe_chart(
+    title: str, x: str, y: str, kind: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]]]
+) -> str:
+    """One of a probe's series: a value per label with its 95 % interval, as bars (groups side
+    by side) or lines (one per group)."""
+    labels: list[str] = []
+    for _, points in groups:
+        for point in points:
+            if point["label"] not in labels:
+                labels.append(str(point["label"]))
+    with _figure(f"probe-{title}", 7.0, 2.9) as fig:
+        axes = fig.add_subplot()
+        width = 0.8 / max(1, len(groups))
+        for r, (name, points) in enumerate(groups):
+            at = {str(p["label"]): p for p in points}
+            xs, values, lows, highs = [], [], [], []
+            for i, label in enumerate(labels):
+                if label not in at:
+                    continue
+                point = at[label]
+                value = float(point["value"])
+                xs.append(i if kind == "line" else i - 0.4 + width * (r + 0.5))
+                values.append(value)
+                lows.append(max(0.0, value - float(point["low"])))
+                highs.append(max(0.0, float(point["high"]) - value))
+            colour = COLOURS[r % len(COLOURS)]
+            if kind == "line":
+                axes.errorbar(
+                    xs,
+                    values,
+                    yerr=[lows, highs],
+                    fmt="-o",
+                    color=colour,
+                    capsize=3,
+                    label=name or None,
+                )
+            else:
+                axes.bar(xs, values, width * 0.9, color=colour, label=name or None)
+                axes.errorbar(xs, values, yerr=[lows, highs], fmt="none", ecolor="#222", capsize=3)
+        axes.set_xticks(
+            range(len(labels)), labels, fontsize=8, rotation=20 if len(labels) > 6 else 0
+        )
+        axes.set_xlabel(x)
+        axes.set_ylabel(y)
+        if any(name for name, _ in groups):
+            axes.legend(fontsize=7)
+        return _svg(fig, title)

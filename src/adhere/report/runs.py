@@ -25,6 +25,7 @@ from typing import Any
 
 from adhere.core.errors import InputError
 from adhere.core.frozen import frozen
+from adhere.probes.run import PROBE_FILE
 from adhere.runner.scorefiles import LOOSE_FILE, STRICT_FILE, SUMMARY_FILE
 from adhere.runner.store import DATABASE_NAME, RunStore
 
@@ -74,6 +75,7 @@ class ScoredRun:
         summary: ``summary.json`` as scoring wrote it (the report's numbers come from here).
         spec: the run's settings from the store ({} for a folder outside a store).
         records: one per scored response, in the run's order.
+        probe: the probe's result (``probe.json``, written by ``adhere probe``), or None.
     """
 
     name: str
@@ -82,6 +84,7 @@ class ScoredRun:
     summary: dict[str, Any]
     spec: dict[str, Any]
     records: tuple[Record, ...]
+    probe: dict[str, Any] | None = None
 
     @property
     def model(self) -> str:
@@ -231,7 +234,8 @@ def load_run(name: str, workspace: str) -> ScoredRun:
             corrected = earlier.get("compat") == "corrected"
             rescore(run_id, workspace, "corrected" if corrected else "reference")
     summary = _read_json(os.path.join(folder, SUMMARY_FILE))
-    return ScoredRun(run_id, run_id, folder, summary, spec, _records(folder, finish))
+    probe = _read_json(os.path.join(folder, PROBE_FILE)) or None
+    return ScoredRun(run_id, run_id, folder, summary, spec, _records(folder, finish), probe)
 
 
 def _read_json(path: str) -> dict[str, Any]:
@@ -269,5 +273,7 @@ def load_runs(names: Sequence[str], workspace: str) -> list[ScoredRun]:
     for run, label in zip(runs, labels, strict=True):
         if labels.count(label) > 1 and label != run.run_id:
             label = f"{label} ({run.run_id})"
-        out.append(ScoredRun(label, run.run_id, run.folder, run.summary, run.spec, run.records))
+        out.append(
+            ScoredRun(label, run.run_id, run.folder, run.summary, run.spec, run.records, run.probe)
+        )
     return out

@@ -46,6 +46,8 @@ def run_document(run: ScoredRun) -> dict[str, Any]:
     }
     if "multi_turn" in summary:
         out["multi_turn"] = summary["multi_turn"]
+    if run.probe:
+        out["probe"] = run.probe
     return out
 
 
