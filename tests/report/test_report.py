@@ -202,7 +202,15 @@ def test_clear_errors(stored_runs: StoredRuns, tmp_path: Path) -> None:
     )
     adhere.score(other / "in.jsonl", outdir=other / "scored")
     with pytest.raises(InputError, match="share no sample"):
-        build_report([stored_runs.run_a, str(other / "scored")], str(stored_runs.workspace))
+        build_report(
+            [stored_runs.run_a, str(other / "scored")],
+            str(stored_runs.workspace),
+            strict_pairs=True,
+        )
+    # in a report of several runs, such a run is shown and noted, not compared
+    mixed = build_report([stored_runs.run_a, str(other / "scored")], str(stored_runs.workspace))
+    assert mixed.comparisons == ()
+    assert len(mixed.runs) == 2 and "share no sample" in mixed.notes[0]
     # a broken verdict file names the file and line
     broken = tmp_path / "broken"
     shutil.copytree(other / "scored", broken)

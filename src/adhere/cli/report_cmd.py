@@ -51,7 +51,9 @@ def run_report(args: argparse.Namespace) -> int:
     if args.compare:
         if args.runs:
             raise InputError("give the runs either as RUN … or with --compare A B, not both")
-        report = build_report(args.compare, args.workspace, args.resamples, args.seed)
+        report = build_report(
+            args.compare, args.workspace, args.resamples, args.seed, strict_pairs=True
+        )
         print(comparison_text(report.comparisons[0]))
         if args.output:
             write_report(
@@ -75,6 +77,8 @@ def run_report(args: argparse.Namespace) -> int:
     for comparison in report.comparisons:
         print()
         print(comparison_text(comparison))
+    for note in report.notes:
+        print(f"\nnote: {note}")
     print(f"\nwrote {output} ({_size(output)})")
     return 0
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from adhere.core.errors import InputError
 from adhere.core.frozen import frozen
-from adhere.report.compare import DEFAULT_RESAMPLES, Comparison, compare
+from adhere.report.compare import DEFAULT_RESAMPLES, Comparison, NoSharedSamples, compare
 from adhere.report.runs import ScoredRun, load_runs
 from adhere.runner.eval_run import DEFAULT_WORKSPACE
 
@@ -28,10 +28,12 @@ __all__ = ["FORMATS", "Report", "build_report", "render_report", "write_report"]
 
 @frozen
 class Report:
-    """Loaded runs and their comparisons with the first (the baseline)."""
+    """Loaded runs, their comparisons with the first (the baseline), and notes on runs that
+    could not be compared with it (no sample in common: another suite or probe)."""
 
     runs: tuple[ScoredRun, ...]
     comparisons: tuple[Comparison, ...]
+    notes: tuple[str, ...] = ()
 
 
 def build_report(
@@ -39,13 +41,24 @@ def build_report(
     workspace: str = DEFAULT_WORKSPACE,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
+    strict_pairs: bool = False,
 ) -> Report:
-    """Load the named runs and compare every run after the first with the first."""
+    """Load the named runs and compare every run after the first with the first. A run that
+    shares no sample with the first is noted rather than compared (an error with
+    ``strict_pairs``, for runs named to be compared)."""
     if resamples < 100:
         raise InputError(f"resamples: expected at least 100, found {resamples}")
     loaded = load_runs(runs, workspace)
-    comparisons = tuple(compare(loaded[0], other, resamples, seed) for other in loaded[1:])
-    return Report(tuple(loaded), comparisons)
+    comparisons = []
+    notes = []
+    for other in loaded[1:]:
+        try:
+            comparisons.append(compare(loaded[0], other, resamples, seed))
+        except NoSharedSamples as error:
+            if strict_pairs:
+                raise
+            notes.append(f"{other.name} is not compared with {loaded[0].name}: {error.detail}")
+    return Report(tuple(loaded), tuple(comparisons), tuple(notes))
 
 
 def render_report(report: Report, fmt: Format = "html") -> str:
@@ -53,15 +66,17 @@ def render_report(report: Report, fmt: Format = "html") -> str:
     if fmt == "json":
         from adhere.report.summary import document
 
-        return json.dumps(document(report.runs, report.comparisons), indent=2, ensure_ascii=False)
+        return json.dumps(
+            document(report.runs, report.comparisons, report.notes), indent=2, ensure_ascii=False
+        )
     if fmt == "md":
         from adhere.report.markdown import to_markdown
 
-        return to_markdown(report.runs, report.comparisons)
+        return to_markdown(report.runs, report.comparisons, report.notes)
     if fmt == "html":
         from adhere.report.html import render
 
-        return render(report.runs, report.comparisons)
+        return render(report.runs, report.comparisons, report.notes)
     raise InputError(f"format: expected one of {', '.join(FORMATS)}, found {fmt!r}")
 
 

@@ -29,6 +29,10 @@ MODES = ("strict", "loose")
 DEFAULT_RESAMPLES = 2000
 
 
+class NoSharedSamples(InputError):
+    """Two runs have no sample (with the same constraints) in common."""
+
+
 @frozen
 class Delta:
     """One compared quantity.
@@ -273,7 +277,7 @@ def compare(
             continue
         pairs.append((record, partner))
     if not pairs:
-        raise InputError(
+        raise NoSharedSamples(
             f"runs {baseline.name!r} and {other.name!r} share no sample with the same "
             "constraints: compare runs of the same suite"
         )

@@ -354,7 +354,9 @@ FAILURES = """<section id="failures"><h2>Failures</h2>
 </section>"""
 
 
-def render(runs: Sequence[ScoredRun], comparisons: Sequence[Comparison]) -> str:
+def render(
+    runs: Sequence[ScoredRun], comparisons: Sequence[Comparison], notes: Sequence[str] = ()
+) -> str:
     """The whole report page."""
     script = _asset("report.js")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
@@ -384,6 +386,7 @@ def render(runs: Sequence[ScoredRun], comparisons: Sequence[Comparison]) -> str:
             f"<header><h1>adhere report</h1><p class=sub>{escape(names)} · adhere "
             f"{escape(__version__)}</p><nav>{links}</nav></header><main>",
             _overview(runs),
+            "".join(f"<p class=note>{escape(note)}</p>" for note in notes),
             _probes(runs),
             _breakdowns(runs),
             _turns(runs),

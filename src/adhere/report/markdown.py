@@ -78,12 +78,15 @@ def _probe_markdown(run: ScoredRun) -> str:
     return head + _md_table(["figure", "value [95 % CI]"], rows)
 
 
-def to_markdown(runs: Sequence[ScoredRun], comparisons: Sequence[Comparison]) -> str:
+def to_markdown(
+    runs: Sequence[ScoredRun], comparisons: Sequence[Comparison], notes: Sequence[str] = ()
+) -> str:
     """The runs' headline numbers and every comparison, as Markdown."""
     parts = [f"# adhere report\n\nadhere {__version__}. Intervals are 95 % (docs/statistics.md).\n"]
     parts.append(_md_table(RUN_HEADER, headline_rows(runs)))
     for run in runs:
         parts.append(f"\n**{_cell(run.name)}**: suite {_cell(run.suite)}, run `{run.run_id}`")
+    parts.extend(f"\n> {_cell(note)}" for note in notes)
     for run in runs:
         if run.probe:
             parts.append(_probe_markdown(run))

@@ -51,12 +51,15 @@ def run_document(run: ScoredRun) -> dict[str, Any]:
     return out
 
 
-def document(runs: Sequence[ScoredRun], comparisons: Sequence[Comparison]) -> dict[str, Any]:
+def document(
+    runs: Sequence[ScoredRun], comparisons: Sequence[Comparison], notes: Sequence[str] = ()
+) -> dict[str, Any]:
     """The whole JSON report."""
     return {
         "adhere_version": __version__,
         "runs": [run_document(run) for run in runs],
         "comparisons": [c.to_dict() for c in comparisons],
+        "notes": list(notes),
     }
 
 
