@@ -270,6 +270,7 @@ def _probe(run: ScoredRun) -> str:
                 str(first.get("y", "")),
                 str(first.get("kind", "bar")),
                 [(str(s.get("group", "")), s.get("points", [])) for s in group],
+                salt=run.run_id,
             )
         )
     options = json.dumps(probe.get("options", {}), ensure_ascii=False, sort_keys=True)

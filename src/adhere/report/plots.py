@@ -247,7 +247,12 @@ def differences(rows: Sequence[tuple[str, float, float, float]], title: str) -> 
 
 
 def probe_chart(
-    title: str, x: str, y: str, kind: str, groups: Sequence[tuple[str, Sequence[dict[str, Any]]]]
+    title: str,
+    x: str,
+    y: str,
+    kind: str,
+    groups: Sequence[tuple[str, Sequence[dict[str, Any]]]],
+    salt: str = "",
 ) -> str:
     """One of a probe's series: a value per label with its 95 % interval, as bars (groups side
     by side) or lines (one per group)."""
@@ -256,7 +261,7 @@ def probe_chart(
         for point in points:
             if point["label"] not in labels:
                 labels.append(str(point["label"]))
-    with _figure(f"probe-{title}", 7.0, 2.9) as fig:
+    with _figure(f"probe-{salt}-{title}", 7.0, 2.9) as fig:
         axes = fig.add_subplot()
         width = 0.8 / max(1, len(groups))
         for r, (name, points) in enumerate(groups):
