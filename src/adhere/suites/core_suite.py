@@ -189,6 +189,17 @@ def _fill(value: Any, task: Task) -> Any:
     raise ValueError(f"unknown placeholder {value!r}")
 
 
+def fits(constraint_id: str, task: Task) -> bool:
+    """Whether ``task`` has what the constraint needs (``core_rules.REQUIRES``)."""
+    return _fits(constraint_id, task)
+
+
+def fill_params(params: dict[str, Any], task: Task) -> dict[str, Any]:
+    """``params`` (a row of ``core_rules.PARAMS``) with their placeholders filled from ``task``
+    (``@request`` is left for the caller)."""
+    return {name: _fill(value, task) for name, value in params.items()}
+
+
 def _build(constraint_id: str, params: dict[str, Any]) -> Constraint:
     return CONSTRAINTS.get(constraint_id).from_params(params)
 
