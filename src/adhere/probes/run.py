@@ -22,6 +22,7 @@ from adhere.core.version import __version__
 from adhere.probes import PROBES, get_probe
 from adhere.probes.base import Probe, ProbeMetric, ScoredVariant
 from adhere.runner.eval_run import EvalResult, EvalSettings, evaluate_suite
+from adhere.runner.scorefiles import write_atomic
 from adhere.suites.registry import Suite
 
 PROBE_FILE = "probe.json"
@@ -92,10 +93,9 @@ def run_probe(
         **metric.to_dict(),
     }
     path = os.path.join(runs[-1].outdir, PROBE_FILE)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    write_atomic(
+        runs[-1].outdir, PROBE_FILE, json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    )
     return ProbeOutcome(probe.name, dict(probe.options), seed, tuple(runs), metric, path)
 
 

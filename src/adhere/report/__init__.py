@@ -19,6 +19,7 @@ from adhere.core.frozen import frozen
 from adhere.report.compare import DEFAULT_RESAMPLES, Comparison, NoSharedSamples, compare
 from adhere.report.runs import ScoredRun, load_runs
 from adhere.runner.eval_run import DEFAULT_WORKSPACE
+from adhere.runner.scorefiles import write_atomic
 
 Format = Literal["html", "md", "json"]
 FORMATS: tuple[Format, ...] = ("html", "md", "json")
@@ -94,13 +95,5 @@ def write_report(
     text = render_report(report, fmt)
     folder = os.path.dirname(os.path.abspath(output))
     os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".{os.path.basename(output)}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, output)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(folder, os.path.basename(output), text)
     return report

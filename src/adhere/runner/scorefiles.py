@@ -62,7 +62,7 @@ def _line(result: PromptResult, answer: str | None) -> dict[str, Any]:
     return line
 
 
-def _write_atomic(folder: str, name: str, text: str) -> None:
+def write_atomic(folder: str, name: str, text: str) -> None:
     """Write ``text`` to ``folder/name`` through a temporary file: a crash leaves no half file."""
     path = os.path.join(folder, name)
     tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
@@ -232,9 +232,9 @@ def score_items(
     if outdir is not None:
         out = os.fspath(outdir)
         os.makedirs(out, exist_ok=True)
-        _write_atomic(out, STRICT_FILE, "".join(x.strict_line for x in scored))
-        _write_atomic(out, LOOSE_FILE, "".join(x.loose_line for x in scored))
-        _write_atomic(out, SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        write_atomic(out, STRICT_FILE, "".join(x.strict_line for x in scored))
+        write_atomic(out, LOOSE_FILE, "".join(x.loose_line for x in scored))
+        write_atomic(out, SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return ScoreResult(strict, loose, summary, out)
 
 
