@@ -21,14 +21,13 @@ from adhere.probes.phrasings import (
     count,
     phrasings,
 )
-from adhere.probes.placement import task_values
 from adhere.probes.run import run_probe
 from adhere.probes.tasks import split_suite, take_apart
 from adhere.runner.eval_run import EvalSettings
 from adhere.scoring.evaluate import build, score_sample
 from adhere.scoring.stats import Difference
 from adhere.suites import core_rules
-from adhere.suites.core_suite import core_samples, load_tasks
+from adhere.suites.core_suite import core_samples, fill_params, load_tasks
 from adhere.suites.registry import load_suite
 
 # --- the bank ----------------------------------------------------------------------------------
@@ -64,12 +63,12 @@ def _filled_constraints() -> list[Constraint]:
     for constraint_id, param_sets in sorted(core_rules.PARAMS.items()):
         for params in param_sets:
             for task in tasks:
-                values = {**task_values(task), "@request": "Say hello to the reader."}
                 if "@passage" in params.values() and task.passage is None:
                     continue
+                filled = fill_params(dict(params), task)
                 filled = {
-                    k: [values.get(x, x) for x in v] if isinstance(v, list) else values.get(v, v)
-                    for k, v in params.items()
+                    k: "Say hello to the reader." if v == "@request" else v
+                    for k, v in filled.items()
                 }
                 cls = CONSTRAINTS.get(constraint_id)
                 for relation_param in [p.name for p in cls.params if p.choices == RELATIONS]:

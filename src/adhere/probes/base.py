@@ -20,6 +20,8 @@ A probe (a subclass of :class:`Probe`, registered in :data:`PROBES` under its na
 
 from __future__ import annotations
 
+import hashlib
+import random
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -145,6 +147,14 @@ class ProbeMetric:
             "series": [s.to_dict() for s in self.series],
             "details": dict(self.details or {}),
         }
+
+
+def seeded_rng(seed: int, key: str) -> random.Random:
+    """A random generator for ``key`` (a sample or task id, or a purpose) under ``seed``: the
+    same on every machine and under any ``PYTHONHASHSEED`` (seeded from SHA-256, never from
+    ``hash()``), and independent of the order in which keys are asked for."""
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
 
 
 def rate_point(label: str, hits: int, total: int) -> Point:

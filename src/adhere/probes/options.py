@@ -29,8 +29,6 @@ a lenient accuracy that accepts an ``Answer: LABEL`` line and any case.
 
 from __future__ import annotations
 
-import hashlib
-import random
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -65,6 +63,7 @@ from adhere.probes.base import (
     rate_figure,
     rate_point,
     register,
+    seeded_rng,
 )
 from adhere.scoring.stats import PairedCounts
 from adhere.suites.registry import Suite
@@ -258,8 +257,7 @@ def draw_examples(items: Sequence[Item], position: int, count: int, seed: int) -
             f"{count}-shot prompts need at least {count + 1} items; the item set has {len(items)}",
             field="shots",
         )
-    digest = hashlib.sha256(f"{seed}:{items[position].id}".encode()).digest()
-    rng = random.Random(int.from_bytes(digest[:8], "big"))
+    rng = seeded_rng(seed, items[position].id)
     others = [n for n in range(len(items)) if n != position]
     return [items[n] for n in rng.sample(others, count)]
 

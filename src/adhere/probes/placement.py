@@ -17,7 +17,6 @@ fully satisfied before the first that is not), averaged over tasks.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -35,6 +34,7 @@ from adhere.probes.base import (
     Series,
     rate_point,
     register,
+    seeded_rng,
 )
 from adhere.probes.paraphrase import (
     INTERVAL,
@@ -162,11 +162,6 @@ _NEVER_ADDED = (*core_rules.EMBEDS_REQUEST, "ratio:overlap")
 """Constraints whose instruction quotes the request or a passage: not added level by level."""
 
 
-def _derived_int(*parts: object) -> int:
-    digest = hashlib.sha256(":".join(str(p) for p in parts).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
 @lru_cache(maxsize=1)
 def addable() -> tuple[tuple[str, ...], dict[str, frozenset[str]]]:
     """The constraint ids that levels may add (not standalone, not exclusive, not quoting the
@@ -189,7 +184,7 @@ def draw(task: Task, seed: int, size: int) -> list[ConstraintSpec]:
     Each try shuffles the constraints that suit the task and keeps each one that conflicts with
     none kept before it; constraints that combine with few others (``core_rules.ONLY_WITH``)
     rarely make a full draw, so they are rarer at high levels."""
-    rng = random.Random(_derived_int(seed, "load", task.id))
+    rng = seeded_rng(seed, f"load:{task.id}")
     ids, conflicts = addable()
     suited = [i for i in ids if fits(i, task)]
     best: list[str] = []

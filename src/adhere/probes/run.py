@@ -66,6 +66,8 @@ def run_probe(
     scored: list[ScoredVariant] = []
     for stage in range(probe.stages):
         samples = probe.variants(base, seed, stage, earlier)
+        if not samples and runs:
+            break  # nothing left to ask (conversations that ended); the metric counts them
         if not samples:
             raise InputError(
                 f"probe {name!r} made no variants of suite {base.name!r} "
