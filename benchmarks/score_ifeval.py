@@ -6,7 +6,11 @@ median wall time, user+sys CPU time and peak RSS, with the ratios to the referen
 measured on this machine type (../shared/reference/README.md: 1.56 s and 110 MiB for Google's
 IFEval CLI; 5.14 s and 330 MiB for lm-evaluation-harness's scorer).
 
-    python benchmarks/score_ifeval.py [--runs 5]
+    python benchmarks/score_ifeval.py [--runs 5] [--jobs N] [--baseline-src DIR]
+
+With ``--baseline-src`` (the ``src`` folder of another checkout, say the last commit's), the
+runs of that tree alternate with this one's and both are reported: on these noisy shared
+machines only figures taken side by side compare.
 """
 
 from __future__ import annotations
@@ -28,9 +32,13 @@ HARNESS_RSS_MIB = 330
 
 
 def run_once(
-    outdir: str, jobs: int | None = None, files: tuple[Path, Path] | None = None
+    outdir: str,
+    jobs: int | None = None,
+    files: tuple[Path, Path] | None = None,
+    src: Path | None = None,
 ) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MiB) of one scoring process."""
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one scoring process (of the package
+    under ``src`` if given)."""
     inputs = files or (REFERENCE / "input_data.jsonl", REFERENCE / "responses_gpt4.jsonl")
     command = [
         sys.executable,
@@ -42,8 +50,9 @@ def run_once(
         outdir,
         *([] if jobs is None else ["--jobs", str(jobs)]),
     ]
+    env = None if src is None else dict(os.environ, PYTHONPATH=str(src))
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -66,36 +75,28 @@ def startup_ms(runs: int = 9) -> float:
     return statistics.median(times) * 1000
 
 
-def compile_package() -> None:
-    """Write adhere's bytecode, as ``pip install`` does; editable installs under
-    ``PYTHONDONTWRITEBYTECODE=1`` would otherwise recompile every module in every run."""
+def compile_package(src: Path | None = None) -> None:
+    """Write adhere's bytecode (of the package under ``src`` if given), as ``pip install``
+    does; editable installs under ``PYTHONDONTWRITEBYTECODE=1`` would otherwise recompile
+    every changed module in every run."""
     import compileall
 
-    import adhere
+    if src is None:
+        import adhere
 
-    compileall.compile_dir(Path(adhere.__file__).parent, quiet=1)
+        compileall.compile_dir(Path(adhere.__file__).parent, quiet=1)
+    else:
+        compileall.compile_dir(src / "adhere", quiet=1)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--jobs", type=int, default=None, help="adhere's --jobs (default: its own)")
-    args = parser.parse_args()
-    if not (REFERENCE / "input_data.jsonl").is_file():
-        raise SystemExit(f"reference data not found at {REFERENCE}")
-    compile_package()
-    before = startup_ms()
-    with tempfile.TemporaryDirectory() as tmp:
-        run_once(tmp, args.jobs)  # warm-up: file cache
-        runs = [run_once(tmp, args.jobs) for _ in range(args.runs)]
-    after = startup_ms()
+def report(label: str, runs: list[tuple[float, float, float]], jobs: int | None) -> None:
     wall = statistics.median(r[0] for r in runs)
     cpu = statistics.median(r[1] for r in runs)
     rss = statistics.median(r[2] for r in runs)
-    jobs = "default (one per core)" if args.jobs is None else str(args.jobs)
+    shown = "default (one per core)" if jobs is None else str(jobs)
     print(
-        f"adhere score, 541 IFEval responses, strict + loose, median of {args.runs} runs, "
-        f"--jobs {jobs}"
+        f"{label}adhere score, 541 IFEval responses, strict + loose, median of {len(runs)} "
+        f"runs, --jobs {shown}"
     )
     print(f"  wall      {wall:.3f} s   (runs: {', '.join(f'{r[0]:.3f}' for r in runs)})")
     print(f"  cpu       {cpu:.3f} s   (user + sys of adhere and its workers)")
@@ -108,6 +109,43 @@ def main() -> None:
         f"  vs lm-evaluation-harness ({HARNESS_WALL_S} s, {HARNESS_RSS_MIB} MiB): "
         f"{HARNESS_WALL_S / wall:.1f}x faster"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=None, help="adhere's --jobs (default: its own)")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        default=None,
+        help="the src folder of another checkout, timed in alternation with this one",
+    )
+    args = parser.parse_args()
+    if not (REFERENCE / "input_data.jsonl").is_file():
+        raise SystemExit(f"reference data not found at {REFERENCE}")
+    compile_package()
+    baseline: Path | None = args.baseline_src
+    if baseline is not None:
+        baseline = baseline.resolve()
+        compile_package(baseline)
+    before = startup_ms()
+    runs: list[tuple[float, float, float]] = []
+    base_runs: list[tuple[float, float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        run_once(tmp, args.jobs)  # warm-up: file cache
+        if baseline is not None:
+            run_once(tmp, args.jobs, src=baseline)
+        for _ in range(args.runs):
+            if baseline is not None:
+                base_runs.append(run_once(tmp, args.jobs, src=baseline))
+            runs.append(run_once(tmp, args.jobs))
+    after = startup_ms()
+    if baseline is not None:
+        report(f"baseline ({baseline}): ", base_runs, args.jobs)
+        report("this checkout: ", runs, args.jobs)
+    else:
+        report("", runs, args.jobs)
     print("  target: <= 0.31 s (5x the reference) and <= 80 MiB")
     print(
         f"  machine load check: bare `python -c pass` took {before:.0f} ms before and "

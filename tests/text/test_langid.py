@@ -264,6 +264,33 @@ def test_results_are_memoised() -> None:
     assert langid._detect_cached.cache_info().hits == before + 1
 
 
+def test_texts_with_the_same_ngrams_share_one_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts that differ only where the detector sees spaces (punctuation, runs of spaces,
+    leading spaces) have the same n-gram list and are estimated once; a trailing space adds
+    n-grams, so it makes another list."""
+    estimated: list[int] = []
+    estimate = langid._estimate
+
+    def counting(grams: list[str], table: langid._Table) -> str:
+        estimated.append(len(grams))
+        return estimate(grams, table)
+
+    monkeypatch.setattr(langid, "_estimate", counting)
+    same = [
+        "Shared estimates spare the detector repeated work on loose variants",
+        "Shared estimates, spare the detector -- repeated work on *loose* variants",
+        "  Shared   estimates spare the detector repeated work on loose variants",
+    ]
+    assert len({tuple(ours_ngrams(text)) for text in same}) == 1
+    for text in same:
+        assert detect_language(text) == reference(text)
+    assert len(estimated) == 1
+    other = same[0] + " "
+    assert ours_ngrams(other) != ours_ngrams(same[0])
+    assert detect_language(other) == reference(other)
+    assert len(estimated) == 2
+
+
 # ---------------------------------------------------------------------------
 # Generated text
 # ---------------------------------------------------------------------------

@@ -431,10 +431,9 @@ class _WordCache(dict[str, tuple[str, ...]]):
         self.windows: dict[str, tuple[str, ...]] = {}
 
     def __missing__(self, word: str) -> tuple[str, ...]:
-        self.table.load_buckets(word)
-        core, tail = _word_ngrams(word, self.table.known, self.windows)
-        grams = core + tail
-        _trim(self, _WORD_CACHE_LIMIT)
+        grams = _word_ngrams(word, self.table.known, self.windows, True)
+        if len(self) >= _WORD_CACHE_LIMIT:
+            _trim(self, _WORD_CACHE_LIMIT)
         self[word] = grams
         return grams
 
@@ -442,51 +441,74 @@ class _WordCache(dict[str, tuple[str, ...]]):
         """The n-grams of the text's last word (no space follows it)."""
         grams = self.last.get(word)
         if grams is None:
-            self.table.load_buckets(word)
-            grams = _word_ngrams(word, self.table.known, self.windows)[0]
-            _trim(self.last, _WORD_CACHE_LIMIT)
+            grams = _word_ngrams(word, self.table.known, self.windows, False)
+            if len(self.last) >= _WORD_CACHE_LIMIT:
+                _trim(self.last, _WORD_CACHE_LIMIT)
             self.last[word] = grams
         return grams
 
 
 def _word_ngrams(
-    word: str, known: set[str], windows: dict[str, tuple[str, ...]]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The known n-grams langdetect extracts from one normalised word (no spaces in it).
+    word: str, known: set[str], windows: dict[str, tuple[str, ...]], spaced: bool
+) -> tuple[str, ...]:
+    """The known n-grams langdetect extracts from one normalised word (no spaces in it),
+    followed, when ``spaced``, by the two produced by the space after it.  The buckets of
+    the word's characters must be loaded.
 
-    Returns the n-grams of the word itself, in langdetect's order (for each character its
-    1-, 2- and 3-gram), and the two extra ones produced when a space follows the word.  In
-    langdetect's n-gram buffer a word is preceded by a space, so the first character's
-    2-gram is ' ' + c and it has no 3-gram; a character that is upper case after an upper
-    case character contributes nothing (the ``capitalword`` state).  ``windows`` caches, per
-    window of three characters (two spaces and the character, for the first one), the known
-    n-grams ending at its last character.
+    In langdetect's order: for each character its 1-, 2- and 3-gram.  In langdetect's
+    n-gram buffer a word is preceded by a space, so the first character's 2-gram is ' ' + c
+    and it has no 3-gram; a character that is upper case after an upper case character
+    contributes nothing (the ``capitalword`` state).  ``windows`` caches, per window of three
+    characters (two spaces and the character, for the first one), the known n-grams ending
+    at its last character.
     """
     out: list[str] = []
     extend = out.extend
+    get = windows.get
     before = prev = " "
-    prev_upper = False
-    for ch in word:
-        upper = ch.isupper()
-        if not (upper and prev_upper):
+    if word.islower() or word[1:].islower():
+        # No character is upper case after an upper case one: all count.
+        for ch in word:
             window = before + prev + ch
-            grams = windows.get(window)
+            grams = get(window)
             if grams is None:
-                candidates = (ch, window[1:], window) if prev != " " else (ch, window[1:])
-                grams = tuple(g for g in candidates if g in known)
-                _trim(windows, _WINDOW_CACHE_LIMIT)
-                windows[window] = grams
+                grams = _window_ngrams(window, known, windows)
             extend(grams)
-        before, prev, prev_upper = prev, ch, upper
-    tail: list[str] = []
-    if word:
+            before = prev
+            prev = ch
+    else:
+        prev_upper = False
+        for ch in word:
+            upper = ch.isupper()
+            if not (upper and prev_upper):
+                window = before + prev + ch
+                grams = get(window)
+                if grams is None:
+                    grams = _window_ngrams(window, known, windows)
+                extend(grams)
+            before, prev, prev_upper = prev, ch, upper
+    if spaced and word:
         gram = prev + " "
         if gram in known:
-            tail.append(gram)
+            out.append(gram)
         gram = before + gram
         if gram in known:
-            tail.append(gram)
-    return tuple(out), tuple(tail)
+            out.append(gram)
+    return tuple(out)
+
+
+def _window_ngrams(
+    window: str, known: set[str], windows: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """Fill ``windows`` for ``window`` (see :func:`_word_ngrams`)."""
+    if window[1] != " ":
+        grams = tuple([g for g in (window[2], window[1:], window) if g in known])
+    else:
+        grams = tuple([g for g in (window[2], window[1:]) if g in known])
+    if len(windows) >= _WINDOW_CACHE_LIMIT:
+        _trim(windows, _WINDOW_CACHE_LIMIT)
+    windows[window] = grams
+    return grams
 
 
 _table: _Table | None = None
@@ -526,15 +548,17 @@ def _detect_cached(text: str) -> str | None:
 
 def _detect(prepared: str) -> str | None:
     table = _get_table()
-    grams = _extract_ngrams(prepared, table)
-    if not grams:
-        return None
+    words = _words(prepared, table)
     # The answer depends on the text only through its n-gram list, and texts that differ only
     # where the detector sees spaces (a loose variant without its markdown '*', say) have the
-    # same list: estimate each list once.
-    key = tuple(grams)
+    # same list: estimate each list once.  The list is that of the words, each followed by a
+    # space but the last, and empty words have none: the key says just that.
+    key = " ".join(filter(None, words[:-1])) + "\n" + words[-1]
     answer = _ESTIMATES.get(key)
     if answer is None:
+        grams = _ngrams_of_words(words, table)
+        if not grams:
+            return None
         answer = _estimate(grams, table)
         _trim(_ESTIMATES, _ESTIMATE_CACHE_SIZE)
         _ESTIMATES[key] = answer
@@ -542,7 +566,7 @@ def _detect(prepared: str) -> str | None:
 
 
 _ESTIMATE_CACHE_SIZE = 256
-_ESTIMATES: dict[tuple[str, ...], str] = {}
+_ESTIMATES: dict[str, str] = {}
 
 
 # Long texts are memoised by their prepared form (at most 10,000 characters).
@@ -628,7 +652,18 @@ def _prepare(
 
 def _extract_ngrams(text: str, table: _Table) -> list[str]:
     """The n-grams langdetect's ``_extract_ngrams`` returns for a prepared text, in order."""
-    words = text.translate(table.translation).split(" ")
+    return _ngrams_of_words(_words(text, table), table)
+
+
+def _words(text: str, table: _Table) -> list[str]:
+    """A prepared text as langdetect normalises it, cut at spaces (the characters' buckets
+    are loaded)."""
+    text = text.translate(table.translation)
+    table.load_buckets(text)
+    return text.split(" ")
+
+
+def _ngrams_of_words(words: list[str], table: _Table) -> list[str]:
     cache = table.words
     grams = list(chain.from_iterable(map(cache.__getitem__, words[:-1])))
     if words[-1]:
