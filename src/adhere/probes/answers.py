@@ -21,7 +21,6 @@ It also gives both probes their paired differences as headline figures (:func:`p
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ from adhere.core.frozen import frozen
 from adhere.core.types import Sample
 from adhere.probes.base import Figure
 from adhere.scoring.stats import PairedCounts
+from adhere.suites.jsonl import read_jsonl
 from adhere.suites.registry import Suite
 from adhere.text.reasoning import final_answer
 
@@ -120,35 +120,6 @@ def file_version(paths: Sequence[Path]) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
-def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, record)`` for each non-blank line of a JSONL file; errors name the line."""
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as error:
-        raise InputError(
-            f"cannot read the file: {error.strerror or error}", path=str(path)
-        ) from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(
-                    f"malformed JSON at column {error.colno}: {error.msg}",
-                    path=str(path),
-                    line=number,
-                ) from None
-            if not isinstance(record, dict):
-                raise InputError(
-                    f"expected a JSON object, found {type(record).__name__}",
-                    path=str(path),
-                    line=number,
-                )
-            yield number, record
-
-
 @frozen
 class Where:
     """Where a record came from, for errors: path and line (None: not a line of a file)."""
@@ -174,7 +145,7 @@ def load_items(path: Path, parse: Callable[[Mapping[str, Any], Where], T]) -> li
     no id twice (the error names both lines)."""
     items: list[T] = []
     first: dict[str, int] = {}
-    for number, record in jsonl_records(path):
+    for number, record in read_jsonl(path):
         item = parse(record, Where(str(path), number))
         if item.id in first:
             raise InputError(
@@ -313,7 +284,7 @@ def table_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             for number, row in enumerate(csv.DictReader(handle), start=1):
                 yield number, dict(row)
     else:
-        yield from jsonl_records(path)
+        yield from read_jsonl(path)
 
 
 # --- paired differences --------------------------------------------------------------------------

@@ -28,14 +28,15 @@ from typing import Any
 from adhere.core.version import __version__
 from adhere.report import plots
 from adhere.report.compare import Comparison, shared_count_note
-from adhere.report.markdown import GROUP_HEADER, RUN_HEADER
+from adhere.report.markdown import RUN_HEADER
 from adhere.report.runs import Record, ScoredRun
 from adhere.report.summary import (
     COMPARISON_HEADER,
+    GROUP_HEADER,
     comparison_rows,
+    group_rows,
     headline_rows,
-    p_text,
-    signed,
+    probe_rows,
 )
 
 
@@ -246,17 +247,7 @@ def _probe(run: ScoredRun) -> str:
     probe = run.probe
     if not probe:
         return ""
-    rows = []
-    for figure in probe.get("headline", []):
-        low, high = figure.get("low"), figure.get("high")
-        interval = f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else ""
-        rows.append(
-            [
-                str(figure.get("name")),
-                f"{figure.get('value', 0):.4f}{interval}",
-                str(figure.get("note", "")),
-            ]
-        )
+    rows = probe_rows(probe)
     by_title: dict[str, list[dict[str, Any]]] = {}
     for series in probe.get("series", []):
         by_title.setdefault(str(series.get("title")), []).append(series)
@@ -294,19 +285,7 @@ def _probes(runs: Sequence[ScoredRun]) -> str:
 
 
 def _group_table(comparison: Comparison, table: str, mode: str) -> str:
-    rows = []
-    for name, d in getattr(comparison.modes[mode], table).items():
-        rows.append(
-            [
-                name,
-                str(d.prompts),
-                f"{d.baseline:.3f}",
-                f"{d.other:.3f}",
-                f"{signed(d.diff)} [{d.low:+.3f}, {d.high:+.3f}]",
-                f"{d.improved} / {d.regressed}",
-                p_text(d.p_value),
-            ]
-        )
+    rows = group_rows(comparison, table, mode)
     return _table(
         [table[:-1] if table != "families" else "family", *GROUP_HEADER[1:]], rows, "numbers"
     )

@@ -10,10 +10,11 @@ from adhere.report.compare import Comparison, shared_count_note
 from adhere.report.runs import ScoredRun
 from adhere.report.summary import (
     COMPARISON_HEADER,
+    GROUP_HEADER,
     comparison_rows,
+    group_rows,
     headline_rows,
-    p_text,
-    signed,
+    probe_rows,
 )
 
 RUN_HEADER = [
@@ -37,42 +38,9 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def _group_rows(comparison: Comparison, table: str, mode: str) -> list[list[str]]:
-    groups = getattr(comparison.modes[mode], table)
-    rows = []
-    for name, d in groups.items():
-        rows.append(
-            [
-                name,
-                str(d.prompts),
-                f"{d.baseline:.3f}",
-                f"{d.other:.3f}",
-                f"{signed(d.diff)} [{d.low:+.3f}, {d.high:+.3f}]",
-                f"{d.improved} / {d.regressed}",
-                p_text(d.p_value),
-            ]
-        )
-    return rows
-
-
-GROUP_HEADER = [
-    "",
-    "prompts",
-    "baseline",
-    "other",
-    "difference [95 % CI]",
-    "fixed / broken",
-    "McNemar p",
-]
-
-
 def _probe_markdown(run: ScoredRun) -> str:
     probe = run.probe or {}
-    rows = []
-    for figure in probe.get("headline", []):
-        low, high = figure.get("low"), figure.get("high")
-        interval = f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else ""
-        rows.append([str(figure.get("name")), f"{figure.get('value', 0):.4f}{interval}"])
+    rows = [row[:2] for row in probe_rows(probe)]
     head = f"\n## {_cell(str(probe.get('probe')))} probe: {_cell(run.name)}\n\n"
     head += f"{_cell(str(probe.get('metric_help', '')))}\n"
     return head + _md_table(["figure", "value [95 % CI]"], rows)
@@ -99,7 +67,7 @@ def to_markdown(
         parts.append(_md_table(COMPARISON_HEADER, comparison_rows(comparison)))
         parts.append("\n### Per family, instruction level (strict)\n")
         parts.append(
-            _md_table(["family", *GROUP_HEADER[1:]], _group_rows(comparison, "families", "strict"))
+            _md_table(["family", *GROUP_HEADER[1:]], group_rows(comparison, "families", "strict"))
         )
     return "\n".join(parts) + "\n"
 
@@ -120,7 +88,7 @@ def comparison_text(comparison: Comparison) -> str:
     )
     body = plain_table(COMPARISON_HEADER, comparison_rows(comparison))
     families = plain_table(
-        ["family", *GROUP_HEADER[1:]], _group_rows(comparison, "families", "strict")
+        ["family", *GROUP_HEADER[1:]], group_rows(comparison, "families", "strict")
     )
     flips = comparison.flips
     strict_flips = [f for f in flips if f.mode == "strict"]

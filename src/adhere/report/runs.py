@@ -214,6 +214,7 @@ def load_run(name: str, workspace: str) -> ScoredRun:
             with RunStore(parent, create=False) as store:
                 if run_id in {r for r, _ in store.runs()}:
                     spec, finish, _ = _store_facts(store, run_id)
+        summary = _read_json(os.path.join(folder, SUMMARY_FILE))
     else:
         run_id = name
         folder = os.path.join(workspace, run_id)
@@ -226,14 +227,13 @@ def load_run(name: str, workspace: str) -> ScoredRun:
             )
         with RunStore(workspace, create=False) as store:
             spec, finish, stored_ok = _store_facts(store, run_id)
-        earlier = _read_json(os.path.join(folder, SUMMARY_FILE))
-        if not _is_scored_folder(folder) or _stale(earlier, stored_ok):
+        summary = _read_json(os.path.join(folder, SUMMARY_FILE))
+        if not _is_scored_folder(folder) or _stale(summary, stored_ok):
             from adhere.runner.eval_run import rescore
 
             # keep the verdict rules the run was scored with, where it was scored before
-            corrected = earlier.get("compat") == "corrected"
-            rescore(run_id, workspace, "corrected" if corrected else "reference")
-    summary = _read_json(os.path.join(folder, SUMMARY_FILE))
+            corrected = summary.get("compat") == "corrected"
+            summary = rescore(run_id, workspace, "corrected" if corrected else "reference").summary
     probe = _read_json(os.path.join(folder, PROBE_FILE)) or None
     return ScoredRun(run_id, run_id, folder, summary, spec, _records(folder, finish), probe)
 

@@ -116,3 +116,49 @@ COMPARISON_HEADER = [
     "fixed / broken",
     "McNemar p",
 ]
+
+
+GROUP_HEADER = [
+    "",
+    "prompts",
+    "baseline",
+    "other",
+    "difference [95 % CI]",
+    "fixed / broken",
+    "McNemar p",
+]
+
+
+def group_rows(comparison: Comparison, table: str, mode: str) -> list[list[str]]:
+    """Per family (``table="families"``) or constraint id: prompts, both accuracies, the
+    difference [interval], fixed / broken, McNemar p."""
+    rows = []
+    for name, d in getattr(comparison.modes[mode], table).items():
+        rows.append(
+            [
+                name,
+                str(d.prompts),
+                f"{d.baseline:.3f}",
+                f"{d.other:.3f}",
+                f"{signed(d.diff)} [{d.low:+.3f}, {d.high:+.3f}]",
+                f"{d.improved} / {d.regressed}",
+                p_text(d.p_value),
+            ]
+        )
+    return rows
+
+
+def probe_rows(probe: dict[str, Any]) -> list[list[str]]:
+    """A probe's headline figures: name, value [interval], how it is computed."""
+    rows = []
+    for figure in probe.get("headline", []):
+        low, high = figure.get("low"), figure.get("high")
+        interval = f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else ""
+        rows.append(
+            [
+                str(figure.get("name")),
+                f"{figure.get('value', 0):.4f}{interval}",
+                str(figure.get("note", "")),
+            ]
+        )
+    return rows
