@@ -1,5 +1,5 @@
 """``python -m adhere`` runs the command line."""
 
-from adhere.cli.main import main
+from adhere.cli.main import run
 
-raise SystemExit(main())
+run()

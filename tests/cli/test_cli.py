@@ -115,3 +115,47 @@ def test_same_bytes_from_five_processes_with_different_hash_seeds(tmp_path: Path
         assert done.returncode == 0, done.stderr
         digests.add(_digest(tmp_path / seed))
     assert len(digests) == 1
+
+
+_ENTRY = """
+import atexit, sys
+atexit.register(lambda: sys.stderr.write("atexit handler ran\\n"))
+sys.argv = ["adhere", *sys.argv[1:]]
+from adhere.cli.main import run
+run()
+"""
+
+
+def _entry(*args: str, stdout: Path) -> subprocess.CompletedProcess[str]:
+    """The console entry point, with an ``atexit`` handler registered and stdout going to a
+    file (block-buffered, as when a user redirects it)."""
+    with stdout.open("w") as handle:
+        return subprocess.run(
+            [sys.executable, "-c", _ENTRY, *args],
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+
+
+def test_score_ends_without_teardown_but_loses_nothing(tmp_path: Path) -> None:
+    """After ``score`` the entry point leaves with ``os._exit``: buffered output must still
+    reach the file, atexit handlers still run, and the exit status is kept."""
+    printed = tmp_path / "stdout.txt"
+    example = str(REPO / "examples" / "combined.jsonl")
+    done = _entry("score", example, "-o", str(tmp_path / "out"), stdout=printed)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "atexit handler ran\n"
+    text = printed.read_text()
+    assert "prompt strict" in text and text.rstrip().endswith("summary.json")
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["records"] == 12
+
+    failed = _entry(
+        "score", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o2"), stdout=printed
+    )
+    assert failed.returncode == 2
+    assert "adhere: error:" in failed.stderr and "atexit handler ran" in failed.stderr
+    listed = _entry("list", "probes", stdout=printed)
+    assert listed.returncode == 0 and "atexit handler ran" in listed.stderr
+    assert "paraphrase" in printed.read_text()

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -210,6 +211,65 @@ def test_trial_draws_are_random_choice(count: int) -> None:
     assert len(drawn) == 1001
     assert drawn == [theirs.choice(grams) for _ in range(1001)]
     assert mine.getstate() == theirs.getstate()
+
+
+def _all_trials(grams: list[str]) -> list[float]:
+    """Our seven trials without the early stop, averaged as langdetect's ``_detect_block``
+    averages them into ``_langprob``."""
+    rng = table().new_random(langid._SEED)
+    gauss = table().gauss(rng)
+    langprob = [0.0] * len(language_codes())
+    for _ in range(langid._N_TRIAL):
+        alpha = langid._ALPHA_DEFAULT + gauss() * langid._ALPHA_WIDTH
+        weight = alpha / langid._BASE_FREQ
+        prob = langid._trial(rng, grams, table().vectors.__getitem__, weight, table())
+        langprob = [total + p / langid._N_TRIAL for total, p in zip(langprob, prob, strict=True)]
+    return langprob
+
+
+@pytest.mark.parametrize(
+    ("text", "drops"),
+    [
+        ("tl", True),
+        ("no", True),
+        ("да", True),
+        ("OK OK OK", True),
+        ("ok", False),
+        ("Hi", False),
+        ("Sí", False),
+        ("zz top", False),
+    ],
+)
+def test_long_trials_on_few_languages_are_exact(
+    text: str, drops: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On short texts the trials run long and most languages underflow to 0.0; the trial then
+    updates only the others. Every probability of every trial must still equal langdetect's
+    (its ``langprob`` after all seven trials, compared bit for bit)."""
+    gathered: list[int] = []
+    real = langid._gatherer
+
+    def counting(indices: list[int]) -> object:
+        gathered.append(len(indices))
+        return real(indices)
+
+    monkeypatch.setattr(langid, "_gatherer", counting)
+    detector: Any = reference_detector(text)
+    grams = detector._extract_ngrams()
+    assert grams == ours_ngrams(text)
+    # langdetect orders its languages as os.listdir lists its profiles; ours are sorted. Give
+    # this detector our order, so that its normalising sums add in the same order.
+    order = [detector.langlist.index(code) for code in language_codes()]
+    detector.langlist = [detector.langlist[k] for k in order]
+    detector.word_lang_prob_map = {
+        gram: [detector.word_lang_prob_map[gram][k] for k in order] for gram in set(grams)
+    }
+    detector._detect_block()
+    theirs = list(detector.langprob)
+    assert [p.hex() for p in _all_trials(grams)] == [p.hex() for p in theirs]
+    # Where a trial ran long enough for languages to underflow, it went on without them.
+    assert bool(gathered) is drops
+    assert all(0 < n < len(language_codes()) for n in gathered)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 12345])

@@ -152,6 +152,36 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+# Verbs whose every output is written and closed by the time they return (``score`` writes its
+# files through ``write_atomic``, which closes and renames them): :func:`run` may end the
+# process without tearing the interpreter down.
+_DONE_ON_RETURN = frozenset({"score"})
+_finished: list[str] = []
+
+
+def run() -> None:
+    """The ``adhere`` console command: :func:`main`, then exit with its status.
+
+    After a verb in ``_DONE_ON_RETURN`` the standard streams are flushed and the ``atexit``
+    handlers run, and the process then leaves with ``os._exit``: freeing every object of a
+    large scoring run one by one (interpreter teardown) took ~40 ms, 10 % of scoring IFEval's
+    541 responses, for nothing. Every other verb exits normally.
+    """
+    code = main()
+    if _finished and _finished[-1] in _DONE_ON_RETURN:
+        import atexit
+        import os
+
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:
+            pass
+        atexit._run_exitfuncs()
+        os._exit(code)
+    raise SystemExit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -170,7 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "report": report_cmd.run_report,
             "probe": probe_cmd.run_probe_command,
         }
-        return handlers[args.verb](args)
+        code = handlers[args.verb](args)
+        _finished.append(args.verb)
+        return code
     except AdhereError as error:
         print(f"adhere: error: {error}", file=sys.stderr)
         return 2

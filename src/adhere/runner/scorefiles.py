@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from adhere.constraints.base import Compat
@@ -62,13 +63,28 @@ def _line(result: PromptResult, answer: str | None) -> dict[str, Any]:
     return line
 
 
-def write_atomic(folder: str, name: str, text: str) -> None:
-    """Write ``text`` to ``folder/name`` through a temporary file: a crash leaves no half file."""
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8, with any lone surrogate (``json.loads`` makes one of a ``"\\ud800"``
+    escape that has no partner) written as its escape ``\\udXXX`` instead of failing. In JSON
+    text, where a surrogate can only stand inside a string, that is the same string again."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+def write_atomic(folder: str, name: str, text: str | bytes) -> None:
+    """Write ``text`` (bytes: already encoded) to ``folder/name`` through a temporary file: a
+    crash leaves no half file. Text is written as UTF-8, lone surrogates as their escapes
+    (see :func:`utf8`)."""
     path = os.path.join(folder, name)
     tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        if isinstance(text, bytes):
+            with open(tmp, "wb") as binary:
+                binary.write(text)
+        else:
+            with open(
+                tmp, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+            ) as handle:
+                handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -135,8 +151,8 @@ def _verdicts_as_data(result: PromptResult) -> tuple[tuple[bool | None, str], ..
 class _Scored:
     strict: PromptResult
     loose: PromptResult
-    strict_line: str
-    loose_line: str
+    strict_line: bytes  # UTF-8
+    loose_line: bytes
 
 
 def _score_all(
@@ -148,7 +164,7 @@ def _score_all(
     The unit of work is one item's constraints of one work group (checks that share caches,
     such as the language-detector ones), so that a group's caches are built in one process.
     """
-    tasks: list[tuple[int, tuple[int, ...]]] = []
+    tasks: list[tuple[int, tuple[int, ...], bool]] = []
     groups: list[str] = []
     costs: list[float] = []
     for index, item in enumerate(items):
@@ -156,51 +172,149 @@ def _score_all(
         for k, constraint in enumerate(item.constraints):
             by_group.setdefault(constraint.work_group, []).append(k)
         size = len(item.response or "") + 200
+        first = True  # the item's first task also encodes the ends of its output lines
         for group, ks in sorted(by_group.items()):
-            tasks.append((index, tuple(ks)))
+            tasks.append((index, tuple(ks), first))
             groups.append(group)
             costs.append(size * sum(item.constraints[k].cost for k in ks))
+            first = False
 
-    def work(task: tuple[int, tuple[int, ...]]) -> tuple[Any, Any]:
-        item = items[task[0]]
-        subset = [item.constraints[k] for k in task[1]]
+    def work(task: tuple[int, tuple[int, ...], bool]) -> tuple[Any, ...]:
+        index, positions, ends = task
+        item = items[index]
+        subset = [item.constraints[k] for k in positions]
         strict, loose = score_sample(item.sample, subset, item.response, compat, reasoning)
+        if ends:
+            return (_verdicts_as_data(strict), _verdicts_as_data(loose), *_ends(item, reasoning))
         return _verdicts_as_data(strict), _verdicts_as_data(loose)
 
     done = map_forked(work, tasks, jobs, costs, groups)
 
     strict_data: list[list[Any]] = [[None] * len(item.constraints) for item in items]
     loose_data: list[list[Any]] = [[None] * len(item.constraints) for item in items]
-    for (index, positions), (s_part, l_part) in zip(tasks, done, strict=True):
+    line_ends: list[Any] = [None] * len(items)
+    for (index, positions, _), (s_part, l_part, *ends) in zip(tasks, done, strict=True):
+        s_row = strict_data[index]
+        l_row = loose_data[index]
         for k, s_verdict, l_verdict in zip(positions, s_part, l_part, strict=True):
-            strict_data[index][k] = s_verdict
-            loose_data[index][k] = l_verdict
+            s_row[k] = s_verdict
+            l_row[k] = l_verdict
+        if ends:
+            line_ends[index] = ends
 
     out = []
-    for item, s_data, l_data in zip(items, strict_data, loose_data, strict=True):
-        answer, status = scored_text(item.response, reasoning)
+    for item, s_data, l_data, ends in zip(items, strict_data, loose_data, line_ends, strict=True):
+        status = scored_text(item.response, reasoning)[1]
+        sample = item.sample
+        response = item.response
+        constraints = item.constraints
         results = [
             PromptResult(
-                item.sample,
-                item.response,
+                sample,
+                response,
                 mode,
                 tuple(
-                    Verdict(c.id, passed, evidence, mode)
-                    for c, (passed, evidence) in zip(item.constraints, data, strict=True)
+                    [
+                        Verdict(c.id, passed, evidence, mode)
+                        for c, (passed, evidence) in zip(constraints, data, strict=True)
+                    ]
                 ),
                 status,
             )
             for mode, data in _by_mode(s_data, l_data)
         ]
+        head, tail = ends or _ends(item, reasoning)
         out.append(
             _Scored(
                 results[0],
                 results[1],
-                json.dumps(_line(results[0], answer), ensure_ascii=False) + "\n",
-                json.dumps(_line(results[1], answer), ensure_ascii=False) + "\n",
+                b"".join([head, utf8(_line_verdicts(constraints, s_data)), tail]),
+                b"".join([head, utf8(_line_verdicts(constraints, l_data)), tail]),
             )
         )
     return out
+
+
+def _ends(item: Item, reasoning: ReasoningTags | None) -> tuple[bytes, bytes]:
+    """The UTF-8 parts of an item's output lines before and after its mode's verdicts."""
+    answer, status = scored_text(item.response, reasoning)
+    head, tail = _line_ends(item.sample, item.response, answer, status)
+    return utf8(head), utf8(tail)
+
+
+# The output lines are ``json.dumps(_line(result, answer), ensure_ascii=False) + "\n"``; they
+# are assembled from the same encodings (a dict is "{" + ", ".join(f"{key}: {value}") + "}"),
+# so that what the strict and the loose line share, the prompt and the response above all,
+# is encoded once.
+_LITERALS = {True: "true", False: "false", None: "null"}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _line_ends(
+    sample: Any, response: str | None, answer: str | None, status: str
+) -> tuple[str, str]:
+    """The parts of an output line before and after its mode's verdicts."""
+    metadata = sample.metadata
+    head = "".join(
+        [
+            '{"key": ',
+            _dumps(metadata.get("key", sample.id)),
+            ', "prompt": ',
+            encode_basestring(sample.prompt),
+            ', "response": ',
+            encode_basestring(response if response is not None else ""),
+            ', "no_response": ',
+            "true" if response is None else "false",
+            ', "instruction_id_list": ',
+            _dumps([c.id for c in sample.constraints]),
+        ]
+    )
+    tail = [
+        f", {encode_basestring(name)}: {_dumps(metadata[name])}"
+        for name in ("conversation", "turn", "sample")
+        if name in metadata
+    ]
+    if status != "none":
+        tail.append(f', "reasoning": {_dumps(status)}, "answer": {_dumps(answer)}')
+    tail.append("}\n")
+    return head, "".join(tail)
+
+
+def _encode(value: Any) -> str:
+    return encode_basestring(value) if type(value) is str else _dumps(value)
+
+
+def _literal(value: Any) -> str:
+    if value is True or value is False or value is None:
+        return _LITERALS[value]
+    return _dumps(value)  # pragma: no cover - verdicts are True, False or None
+
+
+def _line_verdicts(constraints: Sequence[Any], data: Sequence[tuple[Any, Any]]) -> str:
+    """An output line's ``follow_instruction_list``, ``follow_all_instructions`` and
+    ``verdicts`` entries, each preceded by ", "."""
+    followed = [passed is True for passed, _ in data]
+    verdicts = ", ".join(
+        [
+            f'{{"constraint_id": {_encode(c.id)}, "passed": {_literal(passed)}, '
+            f'"evidence": {_encode(evidence)}}}'
+            for c, (passed, evidence) in zip(constraints, data, strict=True)
+        ]
+    )
+    return "".join(
+        [
+            ', "follow_instruction_list": [',
+            ", ".join(["true" if f else "false" for f in followed]),
+            '], "follow_all_instructions": ',
+            "true" if all(followed) else "false",
+            ', "verdicts": [',
+            verdicts,
+            "]",
+        ]
+    )
 
 
 def _by_mode(s_data: list[Any], l_data: list[Any]) -> tuple[tuple[Mode, list[Any]], ...]:
@@ -232,8 +346,8 @@ def score_items(
     if outdir is not None:
         out = os.fspath(outdir)
         os.makedirs(out, exist_ok=True)
-        write_atomic(out, STRICT_FILE, "".join(x.strict_line for x in scored))
-        write_atomic(out, LOOSE_FILE, "".join(x.loose_line for x in scored))
+        write_atomic(out, STRICT_FILE, b"".join([x.strict_line for x in scored]))
+        write_atomic(out, LOOSE_FILE, b"".join([x.loose_line for x in scored]))
         write_atomic(out, SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return ScoreResult(strict, loose, summary, out)
 

@@ -73,7 +73,7 @@ from math import log as _log
 from math import pi as _pi
 from math import sin as _sin
 from math import sqrt as _sqrt
-from operator import add, mul, truediv
+from operator import add, itemgetter, mul, truediv
 
 from adhere.text.binary import little_endian
 
@@ -743,6 +743,13 @@ def _trial(
     total = _sum_left_to_right(prob)
     iteration = 0
     lead = 0
+    # Languages whose probability has underflowed to 0.0 stay at 0.0 (0.0 times anything is
+    # 0.0) and add nothing to the total: once some have, the block runs over the others only
+    # (``live``: their indices, in order; ``pick`` gathers their entries of a vector). Every
+    # remaining operation is the same, so the result is too; long trials (short texts whose
+    # n-grams never single a language out) mostly run on a few languages.
+    live: list[int] | None = None
+    pick: Callable[[tuple[float, ...]], tuple[float, ...]] | None = None
     while iteration < _ITERATION_LIMIT:
         share = prob[lead]
         if share < _NOT_CONVERGED_SHARE * total:
@@ -773,6 +780,8 @@ def _trial(
             v5 = get(grams[r])
         else:  # pragma: no cover
             v1, v2, v3, v4, v5 = (get(rng.choice(grams)) for _ in range(5))
+        if pick is not None:
+            v1, v2, v3, v4, v5 = pick(v1), pick(v2), pick(v3), pick(v4), pick(v5)
         if weight is None:
             prob = [
                 p / total * a * b * c * d * e
@@ -785,4 +794,27 @@ def _trial(
             ]
         total = _sum_left_to_right(prob)
         iteration += 5
-    return list(map(truediv, prob, repeat(total)))
+        if iteration % _LIVE_CHECK == 0 and 0.0 in prob:
+            kept = [k for k, p in enumerate(prob) if p != 0.0]
+            live = kept if live is None else [live[k] for k in kept]
+            prob = [prob[k] for k in kept]
+            lead = 0
+            pick = _gatherer(live)
+    if live is None:
+        return list(map(truediv, prob, repeat(total)))
+    out = [0.0] * table.n_langs
+    for k, p in zip(live, prob, strict=True):
+        out[k] = p / total
+    return out
+
+
+# How often (in iterations) a trial looks for languages that have dropped to 0.0.
+_LIVE_CHECK = 20
+
+
+def _gatherer(indices: list[int]) -> Callable[[tuple[float, ...]], tuple[float, ...]]:
+    """A function giving the entries of a vector at ``indices``, as a tuple."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda vector: (vector[only],)
+    return itemgetter(*indices)
