@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from adhere.constraints.base import (
     CheckContext,
     Constraint,
@@ -14,16 +12,16 @@ from adhere.constraints.base import (
     register,
     threshold_params,
 )
-from adhere.constraints.userregex import literal_word, user_pattern
+from adhere.constraints.userregex import Searcher, keyword_pattern, literal_word, word_pattern
 from adhere.core.errors import ParamError
 from adhere.text.locate import at, plural
 
 
-def _keyword_pattern(keyword: str, context: CheckContext) -> tuple[re.Pattern[str], str]:
+def _keyword_pattern(keyword: str, context: CheckContext) -> tuple[Searcher, str]:
     """The pattern the reference would search with, and a note when it differs."""
     if context.compat == "corrected":
         return literal_word(keyword), ""
-    pattern, valid = user_pattern(keyword, re.IGNORECASE)
+    pattern, valid = keyword_pattern(keyword)
     return pattern, "" if valid else " (not a valid regex; matched literally)"
 
 
@@ -89,12 +87,11 @@ class ForbiddenWords(Constraint):
 
     def evaluate(self, response: str, context: CheckContext) -> Outcome:
         for word in sorted(set(self.forbidden_words)):
+            pattern: Searcher
             if context.compat == "corrected":
                 pattern, note = literal_word(word), ""
             else:
-                pattern, valid = user_pattern(r"\b" + word + r"\b", re.IGNORECASE)
-                if not valid:
-                    pattern = user_pattern(r"\b" + re.escape(word) + r"\b", re.IGNORECASE)[0]
+                pattern, valid = word_pattern(word)
                 note = "" if valid else " (not a valid regex; matched literally)"
             match = pattern.search(response)
             if match is not None:
