@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -104,3 +105,68 @@ def test_a_group_bigger_than_a_fair_share_is_split() -> None:
     shares = parallel.balanced_shares(costs, 2, ["lang"] * 8 + ["x", "x"])
     lang_per_share = [sum(1 for i in share if i < 8) for share in shares]
     assert lang_per_share == [4, 4]
+
+
+# A fresh interpreter runs map_forked over ITEMS (with GROUPS) on 2 processes. Every item
+# leaves a marker file naming the process that computed it; the calling process's first item
+# waits until the markers of WAIT_FOR exist (at most 60 s), so that the other process runs
+# ahead of it whatever the timing.
+_STEALING = """
+import json, os, sys, time
+from pathlib import Path
+from adhere.runner import parallel
+parallel.MIN_ITEMS_PER_WORKER = 1
+folder = Path(sys.argv[1])
+items, groups, wait_for = json.loads(sys.argv[2])
+parent = os.getpid()
+held = []
+def work(i):
+    if os.getpid() == parent and not held:
+        held.append(i)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if all((folder / str(k)).exists() for k in wait_for):
+                break
+            time.sleep(0.01)
+        time.sleep(0.2)
+    (folder / str(i)).write_text("parent" if os.getpid() == parent else "worker")
+    return i * 10
+assert parallel.map_forked(work, items, 2, [1.0] * len(items), groups) == [i * 10 for i in items]
+print(json.dumps({"held": held}))
+"""
+
+
+def _run_stealing(tmp_path: Path, groups: list[str], wait_for: list[int]) -> dict[int, str]:
+    items = list(range(len(groups)))
+    spec = json.dumps([items, groups, wait_for])
+    done = subprocess.run(
+        [sys.executable, "-c", _STEALING, str(tmp_path), spec],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert len(json.loads(done.stdout)["held"]) == 1
+    return {i: (tmp_path / str(i)).read_text() for i in items}
+
+
+def test_an_idle_process_takes_over_waiting_items(tmp_path: Path) -> None:
+    """While the calling process is stuck on its first item, the worker finishes its own share
+    and then computes every item still waiting in the caller's share."""
+    groups = [""] * 8
+    shares = parallel._queue_shares(parallel.balanced_shares([1.0] * 8, 2, groups), None, groups)
+    first = shares[0][0][1][0]  # the item the caller keeps for itself
+    by = _run_stealing(tmp_path, groups, wait_for=[i for i in range(8) if i != first])
+    # the caller computed only the item it was stuck on; the worker did the other seven
+    assert sorted(by.values()) == ["parent"] + ["worker"] * 7
+
+
+def test_no_process_takes_over_items_of_a_group_it_has_not_worked_on(tmp_path: Path) -> None:
+    """Items of a group stay in the process whose share holds the group (its caches are
+    built once), even when that process is behind."""
+    groups = ["a", "a", "a", "a", "b", "b", "b", "b"]
+    shares = parallel.balanced_shares([1.0] * 8, 2, groups)
+    caller_group = groups[shares[0][0]]
+    other = [i for i in range(8) if groups[i] != caller_group]
+    by = _run_stealing(tmp_path, groups, wait_for=other)
+    assert {by[i] for i in range(8) if groups[i] == caller_group} == {"parent"}
+    assert {by[i] for i in other} == {"worker"}

@@ -5,9 +5,17 @@ already loaded (constraints, tables, caches) at no start-up cost. Results come b
 pipe as ``marshal`` data, so ``func`` must return plain values (None, bool, int, float, str,
 tuples, lists, dicts of those).
 
+The items are first dealt out in shares of similar estimated cost (items that share caches
+together, see :func:`balanced_shares`). Each process computes the first item of its own share,
+then works through the rest of its share, largest items first, and then takes over items still
+waiting in the other shares (only of the groups it has worked on, so as not to build another
+group's caches for a few items), so that the processes finish together however good the
+estimates were. The items of each group of each share wait in a pipe of item numbers that every
+process reads from: a read takes the next number atomically.
+
 Where ``fork`` is unavailable, or unsafe because the process runs other threads, or the work is
-small, everything runs in the calling process. A worker that fails for any reason is replaced
-by running its share in the calling process: the result is the same either way.
+small, everything runs in the calling process. Items whose worker fails for any reason are
+computed in the calling process: the result is the same either way.
 """
 
 from __future__ import annotations
@@ -16,10 +24,16 @@ import marshal
 import math
 import os
 import sys
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
 
 MIN_ITEMS_PER_WORKER = 32
+# A queue's pipe holds at most this many entries (4 bytes each, within the 4 KiB that any
+# Linux pipe buffers), so that it is filled before anyone reads; longer queues are cut into
+# runs of several items.
+_MAX_ENTRIES = 1000
+_ENTRY = 4
 
 
 def available_cores() -> int:
@@ -75,6 +89,65 @@ def balanced_shares(
     return [sorted(share) for share in shares]
 
 
+def _work(
+    func: Callable[[Any], Any],
+    items: Sequence[Any],
+    runs: list[list[int]],
+    first: int,
+    queues: list[list[tuple[str, int]]],
+    own: int,
+) -> dict[int, Any]:
+    """Compute run ``first`` (kept for this process, so that every process has work), then
+    the runs waiting in the queues of share ``own`` (``(group, pipe)`` pairs, in order), then
+    those waiting in the other shares' queues of the groups this process has worked on (so
+    that no process builds the caches of a group just for a few items); returns
+    ``{item index: result}``."""
+    done: dict[int, Any] = {}
+    if first >= 0:
+        for i in runs[first]:
+            done[i] = func(items[i])
+    read = os.read
+    entry = array("I")
+    mine = {group for group, _ in queues[own]}
+    order = [fd for _, fd in queues[own]]
+    order += [
+        fd for k, share in enumerate(queues) if k != own for group, fd in share if group in mine
+    ]
+    for fd in order:
+        while True:
+            raw = read(fd, _ENTRY)
+            if len(raw) < _ENTRY:
+                break
+            entry.frombytes(raw)
+            for i in runs[entry.pop()]:
+                done[i] = func(items[i])
+    return done
+
+
+def _queue_shares(
+    shares: list[list[int]], costs: Sequence[float] | None, groups: Sequence[str] | None
+) -> list[list[tuple[str, list[int]]]]:
+    """Each share as ``(group, items)`` queues: the groups found in no other share first,
+    then those other shares also hold (which they may take over at the end); within a queue
+    the items in decreasing cost (in order without costs)."""
+    names = list(groups) if groups is not None else [""] * sum(len(share) for share in shares)
+    holders: dict[str, int] = {}
+    for share in shares:
+        for name in {names[i] for i in share}:
+            holders[name] = holders.get(name, 0) + 1
+    queued = []
+    for share in shares:
+        by_group: dict[str, list[int]] = {}
+        for i in share:
+            by_group.setdefault(names[i], []).append(i)
+        if costs is not None:
+            weights = costs
+            for members in by_group.values():
+                members.sort(key=lambda i: -weights[i])
+        queued.append(sorted(by_group.items(), key=lambda gm: (holders[gm[0]] > 1, gm[0])))
+    return queued
+
+
 def map_forked(
     func: Callable[[Any], Any],
     items: Sequence[Any],
@@ -86,7 +159,8 @@ def map_forked(
 
     ``costs`` (one estimate per item, any unit) balances the shares, and ``groups`` keeps items
     that share caches together (see :func:`balanced_shares`); without costs the items are dealt
-    out in turn.
+    out in turn. A process that is done early takes over what is left of the others' items of
+    the groups it has worked on.
     """
     workers = plan_workers(jobs, len(items))
     if workers <= 1 or not _fork_is_safe():
@@ -95,45 +169,73 @@ def map_forked(
         shares = [list(range(k, len(items), workers)) for k in range(workers)]
     else:
         shares = balanced_shares(costs, workers, groups)
-    children: list[tuple[list[int], int, int]] = []  # (share, pid, read end)
-    for share in shares[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker: compute its share, send it, and leave without cleanup
-            status = 1
-            try:
-                os.close(read_end)
-                payload = marshal.dumps([func(items[i]) for i in share])
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(payload)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        children.append((share, pid, read_end))
-    results: list[Any] = [None] * len(items)
+    # Each queue as runs of items (one item each unless the queue is very long), and a pipe
+    # holding the numbers of its runs; each share's first run is kept for its own process.
+    runs: list[list[int]] = []
+    reserved: list[int] = []
+    queues: list[list[tuple[str, int]]] = []
     try:
-        for i in shares[0]:
-            results[i] = func(items[i])
+        for share in _queue_shares(shares, costs, groups):
+            queues.append([])
+            reserved.append(-1)
+            for group, members in share:
+                size = max(1, -(-len(members) // _MAX_ENTRIES))
+                start = len(runs)
+                runs.extend(members[j : j + size] for j in range(0, len(members), size))
+                if reserved[-1] < 0:
+                    reserved[-1] = start
+                    start += 1
+                read_end, write_end = os.pipe()
+                queues[-1].append((group, read_end))
+                data = array("I", range(start, len(runs))).tobytes()
+                try:
+                    os.set_blocking(write_end, False)
+                    written = os.write(write_end, data) if data else 0
+                except BlockingIOError:  # pragma: no cover - a pipe smaller than 4 KiB
+                    written = -1
+                finally:
+                    os.close(write_end)
+                if written != len(data):  # pragma: no cover
+                    return [func(item) for item in items]
+        children: list[tuple[int, int]] = []  # (pid, read end of its results)
+        for own in range(1, workers):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: compute, send its results, and leave without cleanup
+                status = 1
+                try:
+                    os.close(read_end)
+                    payload = marshal.dumps(_work(func, items, runs, reserved[own], queues, own))
+                    with os.fdopen(write_end, "wb") as pipe:
+                        pipe.write(payload)
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(write_end)
+            children.append((pid, read_end))
+        results: dict[int, Any] = {}
+        try:
+            results = _work(func, items, runs, reserved[0], queues, 0)
+        finally:
+            received = [_collect(pid, read_end) for pid, read_end in children]
     finally:
-        received = [(share, _collect(pid, read_end)) for share, pid, read_end in children]
-    for share, part in received:
-        if part is None or len(part) != len(share):
-            part = [func(items[i]) for i in share]
-        for i, value in zip(share, part, strict=True):
-            results[i] = value
-    return results
+        for share_queues in queues:
+            for _, fd in share_queues:
+                os.close(fd)
+    for part in received:
+        results.update(part)
+    return [results[i] if i in results else func(items[i]) for i in range(len(items))]
 
 
-def _collect(pid: int, read_end: int) -> list[Any] | None:
-    """A worker's results, or None if it failed; always reaps the worker."""
+def _collect(pid: int, read_end: int) -> dict[int, Any]:
+    """A worker's results (none if it failed); always reaps the worker."""
     with os.fdopen(read_end, "rb") as pipe:
         payload = pipe.read()
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        return None
+        return {}
     try:
         part = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
-        return None
-    return part if isinstance(part, list) else None
+        return {}
+    return part if isinstance(part, dict) else {}
