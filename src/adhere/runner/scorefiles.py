@@ -16,7 +16,7 @@ from adhere.runner.parallel import map_forked
 from adhere.scoring.evaluate import NO_RESPONSE, PromptResult, score_sample, scored_text
 from adhere.scoring.metrics import summarize
 from adhere.suites.ifeval_files import Item, load_combined, load_pair
-from adhere.text.reasoning import DEFAULT_TAGS, ReasoningTags
+from adhere.text.reasoning import DEFAULT_TAGS, ReasoningStatus, ReasoningTags
 
 STRICT_FILE = "eval_results_strict.jsonl"
 LOOSE_FILE = "eval_results_loose.jsonl"
@@ -143,8 +143,13 @@ def _summary(
     }
 
 
-def _verdicts_as_data(result: PromptResult) -> tuple[tuple[bool | None, str], ...]:
-    return tuple((v.passed, v.evidence) for v in result.verdicts)
+def _verdicts_as_data(result: PromptResult) -> tuple[tuple[bool | None, str, bytes], ...]:
+    """A result's verdicts as plain values for the trip between processes: passed, evidence
+    and the verdict's entry in the output line, encoded where it was computed."""
+    return tuple(
+        (v.passed, v.evidence, _verdict_json(v.constraint_id, v.passed, v.evidence))
+        for v in result.verdicts
+    )
 
 
 @frozen
@@ -184,9 +189,8 @@ def _score_all(
         item = items[index]
         subset = [item.constraints[k] for k in positions]
         strict, loose = score_sample(item.sample, subset, item.response, compat, reasoning)
-        if ends:
-            return (_verdicts_as_data(strict), _verdicts_as_data(loose), *_ends(item, reasoning))
-        return _verdicts_as_data(strict), _verdicts_as_data(loose)
+        verdicts = (_verdicts_as_data(strict), _verdicts_as_data(loose))
+        return (*verdicts, *_ends(item, reasoning)) if ends else verdicts
 
     done = map_forked(work, tasks, jobs, costs, groups)
 
@@ -204,7 +208,7 @@ def _score_all(
 
     out = []
     for item, s_data, l_data, ends in zip(items, strict_data, loose_data, line_ends, strict=True):
-        status = scored_text(item.response, reasoning)[1]
+        head, tail, status = _ends(item, reasoning) if ends is None else ends
         sample = item.sample
         response = item.response
         constraints = item.constraints
@@ -216,30 +220,30 @@ def _score_all(
                 tuple(
                     [
                         Verdict(c.id, passed, evidence, mode)
-                        for c, (passed, evidence) in zip(constraints, data, strict=True)
+                        for c, (passed, evidence, _) in zip(constraints, data, strict=True)
                     ]
                 ),
                 status,
             )
             for mode, data in _by_mode(s_data, l_data)
         ]
-        head, tail = ends or _ends(item, reasoning)
         out.append(
             _Scored(
                 results[0],
                 results[1],
-                b"".join([head, utf8(_line_verdicts(constraints, s_data)), tail]),
-                b"".join([head, utf8(_line_verdicts(constraints, l_data)), tail]),
+                _line_bytes(head, s_data, tail),
+                _line_bytes(head, l_data, tail),
             )
         )
     return out
 
 
-def _ends(item: Item, reasoning: ReasoningTags | None) -> tuple[bytes, bytes]:
-    """The UTF-8 parts of an item's output lines before and after its mode's verdicts."""
+def _ends(item: Item, reasoning: ReasoningTags | None) -> tuple[bytes, bytes, ReasoningStatus]:
+    """The UTF-8 parts of an item's output lines before and after its mode's verdicts, and
+    its reasoning status."""
     answer, status = scored_text(item.response, reasoning)
     head, tail = _line_ends(item.sample, item.response, answer, status)
-    return utf8(head), utf8(tail)
+    return utf8(head), utf8(tail), status
 
 
 # The output lines are ``json.dumps(_line(result, answer), ensure_ascii=False) + "\n"``; they
@@ -293,26 +297,30 @@ def _literal(value: Any) -> str:
     return _dumps(value)  # pragma: no cover - verdicts are True, False or None
 
 
-def _line_verdicts(constraints: Sequence[Any], data: Sequence[tuple[Any, Any]]) -> str:
-    """An output line's ``follow_instruction_list``, ``follow_all_instructions`` and
-    ``verdicts`` entries, each preceded by ", "."""
-    followed = [passed is True for passed, _ in data]
-    verdicts = ", ".join(
-        [
-            f'{{"constraint_id": {_encode(c.id)}, "passed": {_literal(passed)}, '
-            f'"evidence": {_encode(evidence)}}}'
-            for c, (passed, evidence) in zip(constraints, data, strict=True)
-        ]
+def _verdict_json(constraint_id: str, passed: bool | None, evidence: str) -> bytes:
+    """One entry of an output line's ``verdicts``, as UTF-8 JSON."""
+    return utf8(
+        f'{{"constraint_id": {_encode(constraint_id)}, "passed": {_literal(passed)}, '
+        f'"evidence": {_encode(evidence)}}}'
     )
-    return "".join(
+
+
+def _line_bytes(head: bytes, data: Sequence[tuple[Any, Any, bytes]], tail: bytes) -> bytes:
+    """An output line: ``head``, the ``follow_instruction_list``, ``follow_all_instructions``
+    and ``verdicts`` entries of ``data`` (``(passed, evidence, verdict JSON)`` per
+    constraint), ``tail``."""
+    followed = [b"true" if passed is True else b"false" for passed, _, _ in data]
+    return b"".join(
         [
-            ', "follow_instruction_list": [',
-            ", ".join(["true" if f else "false" for f in followed]),
-            '], "follow_all_instructions": ',
-            "true" if all(followed) else "false",
-            ', "verdicts": [',
-            verdicts,
-            "]",
+            head,
+            b', "follow_instruction_list": [',
+            b", ".join(followed),
+            b'], "follow_all_instructions": ',
+            b"false" if b"false" in followed else b"true",
+            b', "verdicts": [',
+            b", ".join([entry for _, _, entry in data]),
+            b"]",
+            tail,
         ]
     )
 
