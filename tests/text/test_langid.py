@@ -8,14 +8,12 @@ random draws) are compared with langdetect's own, so that a discrepancy points a
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -24,6 +22,7 @@ from hypothesis import strategies as st
 
 from adhere.text import langid
 from adhere.text.langid import detect_language, language_codes
+from tests.support.tools import load_tool
 
 langdetect = pytest.importorskip("langdetect")
 detector_module = pytest.importorskip("langdetect.detector")
@@ -36,7 +35,6 @@ ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference"
 IFEVAL_RESPONSES = REFERENCE / "ifeval" / "responses_gpt4.jsonl"
 IFBENCH_RESPONSES = REFERENCE / "ifbench" / "responses_sample.jsonl"
-BUILD_TOOL = ROOT / "tools" / "build_langid_table.py"
 SRC = ROOT / "src"
 
 
@@ -111,17 +109,9 @@ def loose_variants(response: str) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def _build_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_langid_table", BUILD_TOOL)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 def test_packaged_table_is_a_fresh_build(tmp_path: Path) -> None:
-    tool = _build_tool()
+    tool = load_tool("build_langid_table")
     fresh = tool.build(tmp_path)
     packaged = Path(langid._DATA_FILE)
     # The sections are compared uncompressed: another zlib may compress the same bytes

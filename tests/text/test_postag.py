@@ -11,13 +11,11 @@ answers taken from NLTK once, and the prefix logic against adhere's full tokeniz
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import pickle
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -29,22 +27,13 @@ from adhere.text.postag import first_tag, first_token_tag, leading_tokens
 from adhere.text.treebank import word_tokenize
 from adhere.text.variants import loose_variants
 from tests.conftest import REFERENCE, reference_responses
+from tests.support.tools import load_tool
 from tests.text.strategies import joined
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD_TOOL = ROOT / "tools" / "build_postag_table.py"
 IFBENCH_RESPONSES = REFERENCE / "ifbench" / "responses_sample.jsonl"
 
 
-def _build_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_postag_table", BUILD_TOOL)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BUILD = _build_tool()
+BUILD = load_tool("build_postag_table")
 _FOUND = BUILD.find_wheel(download=False)
 WHEEL: Path | None = _FOUND if _FOUND is not None and _FOUND.is_file() else None
 NO_WHEEL = (

