@@ -21,7 +21,7 @@ ODD = [
     "line\nbreaks\r\nand \u2028 separators \u2029",
     "control \x00\x01\x1f characters",
     "non-ASCII: caf\u00e9, \u4e2d\u6587, \U0001f600 and a combining e\u0301",
-    "a lone surrogate \ud800 and a low one \udfff",
+    "a lone surrogate \ud800, and a low one \udfff",
     "<think>a trace, with commas</think>Then the answer",
     "<think>a trace that never closes",
     "",
@@ -94,7 +94,7 @@ def test_lone_surrogates_are_written_as_escapes(tmp_path: Path) -> None:
     adhere.score(_combined(tmp_path), outdir=out)
     raw = (out / STRICT_FILE).read_bytes()
     raw.decode("utf-8")  # valid UTF-8 throughout
-    assert b"a lone surrogate \\ud800 and a low one \\udfff" in raw
+    assert b"a lone surrogate \\ud800, and a low one \\udfff" in raw
     assert "caf\u00e9".encode() in raw  # other characters stay readable
 
 
@@ -102,3 +102,20 @@ def test_utf8_is_plain_utf8_without_surrogates() -> None:
     text = "caf\u00e9 \U0001f600 \\u1234"
     assert utf8(text) == text.encode("utf-8")
     assert utf8("\ud800") == b"\\ud800"
+
+
+def test_a_report_of_responses_with_lone_surrogates(tmp_path: Path) -> None:
+    """The verdict files carry lone surrogates as escapes; the report reads them back and
+    packs them into the page the same way."""
+    from adhere.report.html import unpack_data
+
+    out = tmp_path / "out"
+    adhere.score(_combined(tmp_path), outdir=out)
+    page = tmp_path / "report.html"
+    adhere.write_report([out], page)
+    html = page.read_text(encoding="utf-8")
+    start = html.index('<script type="application/x-adhere-data"')
+    packed = html[html.index(">", start) + 1 : html.index("</script>", start)].strip()
+    assert "a lone surrogate \ud800, and a low one \udfff" in json.dumps(
+        unpack_data(packed), ensure_ascii=False
+    )

@@ -48,9 +48,10 @@ def packed_data(data: Any) -> str:
     """The page's data as gzip-compressed JSON in base64 (the report's script unpacks it with
     the browser's own DecompressionStream). Model responses make up most of a report, and
     compress three- to fivefold; base64 has no character that could end the element it sits in.
-    ``mtime=0`` keeps the bytes the same for the same data."""
+    ``mtime=0`` keeps the bytes the same for the same data. A lone surrogate in a response
+    is written as its JSON escape (the same string once parsed) rather than failing."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    packed = gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    packed = gzip.compress(text.encode("utf-8", "backslashreplace"), compresslevel=6, mtime=0)
     return base64.b64encode(packed).decode("ascii")
 
 

@@ -52,7 +52,8 @@ def _write_lines(path: str, lines: Iterator[str]) -> int:
     tmp = f"{path}.{os.getpid()}.tmp"
     count = 0
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        # a lone surrogate becomes its JSON escape (the same string once parsed), not a crash
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
             for line in lines:
                 handle.write(line)
                 count += 1
