@@ -195,7 +195,6 @@ def _list(args: argparse.Namespace) -> int:
 # files through ``write_atomic``, which closes and renames them): :func:`run` may end the
 # process without tearing the interpreter down.
 _DONE_ON_RETURN = frozenset({"score"})
-_finished: list[str] = []
 
 
 def run() -> None:
@@ -207,9 +206,8 @@ def run() -> None:
     541 responses, for nothing. Every other verb exits normally.
     """
     code = main()
-    if _finished and _finished[-1] in _DONE_ON_RETURN:
+    if sys.argv[1:2] and sys.argv[1] in _DONE_ON_RETURN:
         import atexit
-        import os
 
         try:
             sys.stdout.flush()
@@ -239,9 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "report": report_cmd.run_report,
             "probe": probe_cmd.run_probe_command,
         }
-        code = handlers[args.verb](args)
-        _finished.append(args.verb)
-        return code
+        return handlers[args.verb](args)
     except AdhereError as error:
         print(f"adhere: error: {error}", file=sys.stderr)
         return 2

@@ -66,7 +66,7 @@ class LiteralPattern:
         self.regex = regex
 
     def _compiled(self) -> re.Pattern[str]:
-        return _compile(self.regex, re.IGNORECASE)
+        return user_pattern(self.regex, re.IGNORECASE)[0]
 
     def _spans(self, text: str) -> Iterator[tuple[int, int]]:
         lowered = text.lower()
@@ -103,11 +103,6 @@ class LiteralPattern:
             return
         for start, end in self._spans(text):
             yield _Found(start, end)
-
-
-@functools.lru_cache(maxsize=1024)
-def _compile(pattern: str, flags: int) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
 
 
 @functools.lru_cache(maxsize=1024)
