@@ -170,3 +170,85 @@ def test_no_process_takes_over_items_of_a_group_it_has_not_worked_on(tmp_path: P
     by = _run_stealing(tmp_path, groups, wait_for=other)
     assert {by[i] for i in range(8) if groups[i] == caller_group} == {"parent"}
     assert {by[i] for i in other} == {"worker"}
+
+
+# Run in a fresh interpreter (the test process may run threads, and then map_forked does not
+# fork). MODE says how the workers end: "ok", "raises" (func raises in a worker), "killed"
+# (a worker is killed before it sends anything) or "truncated" (a worker's payload is shorter
+# than the length it announces). Prints the pids that computed items of each call, and
+# whether a child process is left after the workers are reaped (at the next call or at exit).
+_REAPING = """
+import atexit, json, marshal, os, signal, sys, types
+from adhere.runner import parallel
+
+parallel.MIN_ITEMS_PER_WORKER = 1
+parent = os.getpid()
+mode = sys.argv[1]
+
+
+class Longer(bytes):
+    def __len__(self):
+        return super().__len__() + 10
+
+
+if mode == "truncated":
+    parallel.marshal = types.SimpleNamespace(
+        dumps=lambda value: Longer(marshal.dumps(value)), loads=marshal.loads
+    )
+
+
+def func(i):
+    if os.getpid() != parent:
+        if mode == "raises":
+            raise RuntimeError("worker dies")
+        if mode == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+    return (i * 3, os.getpid())
+
+
+def children_left():
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
+
+
+calls = []
+for _ in range(3):
+    done = parallel.map_forked(func, list(range(12)), 3)
+    assert [value for value, _ in done] == [i * 3 for i in range(12)], done
+    calls.append(sorted({pid for _, pid in done}))
+# the workers of the first calls were reaped when the next call started
+gone = []
+for pids in calls[:-1]:
+    for pid in pids:
+        if pid != parent:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+                gone.append(False)
+            except ChildProcessError:
+                gone.append(True)
+atexit._run_exitfuncs()
+print(json.dumps({"parent": parent, "calls": calls, "gone": gone, "left": children_left()}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["ok", "raises", "killed", "truncated"])
+def test_workers_are_reaped_and_failed_ones_replaced(mode: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _REAPING, mode], capture_output=True, text=True, check=True
+    )
+    report = json.loads(done.stdout)
+    assert report["left"] is False  # no zombie after the exit handlers
+    assert all(report["gone"])
+    for pids in report["calls"]:
+        if mode == "ok":  # the workers' results were used
+            assert len(pids) == 3 and report["parent"] in pids
+        else:  # every item was computed again by the caller
+            assert pids == [report["parent"]]
+
+
+def test_reap_workers_without_workers_does_nothing() -> None:
+    parallel.reap_workers()
+    parallel.reap_workers(block=False)

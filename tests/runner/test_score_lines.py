@@ -4,15 +4,19 @@ scoring processes, and must be exactly ``json.dumps`` of the line's record."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import adhere
+from adhere.core.types import Message, Sample
 from adhere.runner import scorefiles
 from adhere.runner.scorefiles import LOOSE_FILE, STRICT_FILE, utf8
 from adhere.scoring.evaluate import scored_text
+from adhere.suites.ifeval_files import Item, load_combined
 from adhere.text.reasoning import DEFAULT_TAGS
 
 NO_COMMA = {"instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}
@@ -119,3 +123,58 @@ def test_a_report_of_responses_with_lone_surrogates(tmp_path: Path) -> None:
     assert "a lone surrogate \ud800, and a low one \udfff" in json.dumps(
         unpack_data(packed), ensure_ascii=False
     )
+
+
+_FORKED = """
+import sys
+from adhere.runner import parallel
+import adhere
+
+parallel.MIN_ITEMS_PER_WORKER = 1
+adhere.score(sys.argv[1], outdir=sys.argv[2], jobs=2)
+"""
+
+
+def test_lines_of_items_split_over_work_groups_and_processes(tmp_path: Path) -> None:
+    """Items whose constraints fall in several work groups are scored as several tasks, which
+    two processes share out; their lines are put together as one process writes them."""
+    ids = ["change_case:english_capital", "punctuation:no_comma", "length_constraints:number_words"]
+    kwargs = [{}, {}, {"num_words": 5, "relation": "at least"}]
+    rows: list[dict[str, Any]] = []
+    for k, text in enumerate(ODD * 4):
+        picked = [(k + j) % 3 for j in range(1 + k % 3)]
+        rows.append(
+            {
+                "key": f"k{k}",
+                "prompt": f"prompt {k}",
+                "response": text if k % 7 else None,
+                "instruction_id_list": [ids[j] for j in picked],
+                "kwargs": [kwargs[j] for j in picked],
+            }
+        )
+    path = _write(tmp_path / "split.jsonl", rows)
+    subprocess.run(
+        [sys.executable, "-c", _FORKED, str(path), str(tmp_path / "two")],
+        check=True,
+        capture_output=True,
+    )
+    result = adhere.score(path, outdir=tmp_path / "one", jobs=1)
+    for name, results in ((STRICT_FILE, result.strict), (LOOSE_FILE, result.loose)):
+        one = (tmp_path / "one" / name).read_bytes()
+        assert (tmp_path / "two" / name).read_bytes() == one
+        assert one.splitlines(keepends=True) == [_expected(r) for r in results]
+    summary = "summary.json"
+    assert (tmp_path / "two" / summary).read_bytes() == (tmp_path / "one" / summary).read_bytes()
+
+
+def test_an_item_without_constraints(tmp_path: Path) -> None:
+    """``score_items`` takes items the file loaders would refuse: one without constraints gets
+    a line with empty lists, and counts in no rate."""
+    sample = Sample("s1", "t", (Message("user", "a prompt"),), (), {"key": 7})
+    with_one = load_combined(_combined(tmp_path))[:1]
+    result = scorefiles.score_items([Item(sample, (), "an answer"), *with_one], tmp_path / "out")
+    written = (tmp_path / "out" / STRICT_FILE).read_bytes().splitlines(keepends=True)
+    assert written == [_expected(r) for r in result.strict]
+    assert json.loads(written[0])["verdicts"] == []
+    assert result.strict[0].verdicts == ()
+    assert result.summary["strict"]["prompt_level"]["total"] == 1

@@ -20,6 +20,7 @@ from adhere.scoring.stats import (
     Rate,
     bootstrap_rate,
     clustered,
+    clustered_sums,
     mcnemar_exact,
     paired_bootstrap,
     wilson,
@@ -335,3 +336,14 @@ def test_paired_bootstrap_against_an_all_failing_run_is_the_rate_bootstrap() -> 
 def test_paired_bootstrap_rejects_inconsistent_counts(bad: PairedCounts) -> None:
     with pytest.raises(ValueError):
         paired_bootstrap({"bad": bad}, n_prompts=3)
+
+
+@pytest.mark.parametrize(
+    "clusters",
+    [[], [(0, 0)], [(1, 1)], [(0, 2), (2, 2)], [(1, 3), (2, 2), (0, 1), (4, 5), (1, 1)] * 7],
+)
+def test_clustered_sums_is_clustered_given_the_sums(clusters: list[tuple[int, int]]) -> None:
+    correct = sum(c for c, _ in clusters)
+    total = sum(n for _, n in clusters)
+    assert clustered_sums(clusters, correct, total) == clustered(clusters)
+    assert clustered_sums(clusters, correct, total, z=2.0) == clustered(clusters, z=2.0)

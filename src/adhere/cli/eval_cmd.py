@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 WORKSPACE_HELP = "folder of the run store and run folders (default: ./adhere-runs)"
 
 
-def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_eval_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = verbs.add_parser(
         "eval",
         help="run a model on a suite, store every response as it arrives, score",
@@ -29,6 +29,8 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     add_run_arguments(run, suite_default="adhere-core")
 
+
+def add_rescore_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     again = verbs.add_parser("rescore", help="recompute a stored run's verdicts")
     again.add_argument("run", help="the run id (printed by `adhere eval`)")
     again.add_argument("--workspace", default="adhere-runs", help=WORKSPACE_HELP)
@@ -36,6 +38,8 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     again.add_argument("--reasoning-tags", default="<think>,</think>", metavar="OPEN,CLOSE")
     again.add_argument("--no-reasoning", action="store_true")
 
+
+def add_export_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     out = verbs.add_parser("export", help="export a stored run (JSONL or Parquet)")
     out.add_argument("run", help="the run id")
     out.add_argument("-o", "--output", required=True, help="the file to write")

@@ -41,6 +41,10 @@ def _frozen_setattr(self: object, name: str, value: object) -> None:
     raise AttributeError(f"{type(self).__name__} is frozen; cannot set {name!r}")
 
 
+def _frozen_delattr(self: object, name: str) -> None:
+    raise AttributeError(f"{type(self).__name__} is frozen; cannot delete {name!r}")
+
+
 @dataclass_transform(frozen_default=True)
 def frozen(cls: C) -> C:
     """Make ``cls`` an immutable record class (see the module docstring)."""
@@ -79,7 +83,7 @@ def frozen(cls: C) -> C:
         ("__hash__", __hash__),
         ("__repr__", __repr__),
         ("__setattr__", _frozen_setattr),
-        ("__delattr__", _frozen_setattr),
+        ("__delattr__", _frozen_delattr),
         ("__match_args__", tuple(names)),
     ):
         setattr(cls, name, value)

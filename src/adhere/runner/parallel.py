@@ -20,6 +20,7 @@ computed in the calling process: the result is the same either way.
 
 from __future__ import annotations
 
+import atexit
 import marshal
 import math
 import os
@@ -29,6 +30,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 MIN_ITEMS_PER_WORKER = 32
+# A worker's results are sent as their length (this many bytes, little-endian) and their
+# ``marshal`` data: only a payload of the announced length proves that the worker succeeded.
+_LENGTH = 8
 # A queue's pipe holds at most this many entries (4 bytes each, within the 4 KiB that any
 # Linux pipe buffers), so that it is filled before anyone reads; longer queues are cut into
 # runs of several items.
@@ -42,6 +46,30 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+# Workers whose results were received but which may still be exiting. They are not waited
+# for there (the kernel takes a few milliseconds to tear a worker's memory down), but reaped
+# later: at the next ``map_forked`` call and at exit.
+_unreaped: list[int] = []
+
+
+def reap_workers(block: bool = True) -> None:
+    """Reap the workers of earlier ``map_forked`` calls that have exited (``block``: wait for
+    those still exiting), so that none is left a zombie. Registered to run at exit."""
+    _unreaped[:] = [pid for pid in _unreaped if not _reap(pid, block)]
+
+
+def _reap(pid: int, block: bool) -> bool:
+    """Reap worker ``pid``; whether it is gone (False: still running, and ``block`` false)."""
+    try:
+        reaped, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+    except ChildProcessError:  # reaped by someone else
+        return True
+    return reaped != 0
+
+
+atexit.register(reap_workers)
 
 
 def _fork_is_safe() -> bool:
@@ -162,6 +190,8 @@ def map_forked(
     out in turn. A process that is done early takes over what is left of the others' items of
     the groups it has worked on.
     """
+    if _unreaped:
+        reap_workers()
     workers = plan_workers(jobs, len(items))
     if workers <= 1 or not _fork_is_safe():
         return [func(item) for item in items]
@@ -207,6 +237,7 @@ def map_forked(
                     os.close(read_end)
                     payload = marshal.dumps(_work(func, items, runs, reserved[own], queues, own))
                     with os.fdopen(write_end, "wb") as pipe:
+                        pipe.write(len(payload).to_bytes(_LENGTH, "little"))
                         pipe.write(payload)
                     status = 0
                 finally:
@@ -224,18 +255,26 @@ def map_forked(
                 os.close(fd)
     for part in received:
         results.update(part)
-    return [results[i] if i in results else func(items[i]) for i in range(len(items))]
+    out = [results[i] if i in results else func(items[i]) for i in range(len(items))]
+    reap_workers(block=False)
+    return out
 
 
 def _collect(pid: int, read_end: int) -> dict[int, Any]:
-    """A worker's results (none if it failed); always reaps the worker."""
+    """A worker's results (none if it failed).
+
+    A complete payload proves that the worker succeeded: it is used at once, and the worker,
+    which may still be exiting, is left to :func:`reap_workers`. Without one the worker has
+    failed (or been killed), and is reaped here.
+    """
     with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+        data = pipe.read()
+    if len(data) < _LENGTH or int.from_bytes(data[:_LENGTH], "little") != len(data) - _LENGTH:
+        _reap(pid, block=True)
         return {}
+    _unreaped.append(pid)
     try:
-        part = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
+        part = marshal.loads(memoryview(data)[_LENGTH:])
+    except (EOFError, ValueError, TypeError):  # pragma: no cover - a complete payload loads
         return {}
     return part if isinstance(part, dict) else {}

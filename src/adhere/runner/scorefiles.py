@@ -6,11 +6,11 @@ import json
 import os
 from collections.abc import Sequence
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, NamedTuple
 
 from adhere.constraints.base import Compat
 from adhere.core.frozen import frozen
-from adhere.core.types import Mode, StrPath, Verdict
+from adhere.core.types import Mode, Sample, StrPath, Verdict
 from adhere.core.version import __version__
 from adhere.runner.parallel import map_forked
 from adhere.scoring.evaluate import NO_RESPONSE, PromptResult, score_sample, scored_text
@@ -99,48 +99,61 @@ def _summary(
     inputs: dict[str, str],
     compat: Compat,
 ) -> dict[str, Any]:
-    def keys(predicate: Any) -> list[Any]:
-        return [i.sample.metadata.get("key", i.sample.id) for i in items if predicate(i)]
-
+    no_response: list[Any] = []
+    empty_response: list[Any] = []
+    for item in items:
+        response = item.response
+        if response is None:
+            no_response.append(_key(item.sample))
+        elif not response.strip():
+            empty_response.append(_key(item.sample))
     undecided = [
         {
-            "key": r.sample.metadata.get("key", r.sample.id),
+            "key": _key(r.sample),
             "mode": r.mode,
             "constraint_id": v.constraint_id,
             "evidence": v.evidence,
         }
-        for r in (*strict, *loose)
+        for results in (strict, loose)
+        for r in results
         for v in r.verdicts
         if v.passed is None
     ]
-    unterminated = [
-        r.sample.metadata.get("key", r.sample.id) for r in strict if r.reasoning == "unterminated"
-    ]
+    unterminated = []
+    cut = 0
+    for r in strict:
+        reasoning = r.reasoning
+        if reasoning == "closed":
+            cut += 1
+        elif reasoning == "unterminated":
+            unterminated.append(_key(r.sample))
     return {
         "adhere_version": __version__,
         "compat": compat,
         "inputs": inputs,
         "records": len(items),
-        "instructions": sum(len(i.constraints) for i in items),
+        "instructions": sum([len(i.constraints) for i in items]),
         "no_response": {
-            "count": len(keys(lambda i: i.response is None)),
-            "keys": keys(lambda i: i.response is None),
+            "count": len(no_response),
+            "keys": no_response,
             "note": f"scored as failed with the evidence {NO_RESPONSE!r}",
         },
-        "empty_response": {
-            "count": len(keys(lambda i: i.response is not None and not i.response.strip())),
-            "keys": keys(lambda i: i.response is not None and not i.response.strip()),
-        },
+        "empty_response": {"count": len(empty_response), "keys": empty_response},
         "unterminated_reasoning": {
             "count": len(unterminated),
             "keys": unterminated,
             "note": "a reasoning trace that never closes: no answer, every instruction failed",
         },
-        "reasoning_traces_cut": sum(1 for r in strict if r.reasoning == "closed"),
+        "reasoning_traces_cut": cut,
         "undecided": {"count": len(undecided), "verdicts": undecided},
         "strict": summarize(strict).to_dict(),
         "loose": summarize(loose).to_dict(),
     }
+
+
+def _key(sample: Any) -> Any:
+    """A sample's key in the output: the input's ``key``, else the sample id."""
+    return sample.metadata.get("key", sample.id)
 
 
 def _verdicts_as_data(result: PromptResult) -> tuple[tuple[bool | None, str, bytes], ...]:
@@ -152,37 +165,49 @@ def _verdicts_as_data(result: PromptResult) -> tuple[tuple[bool | None, str, byt
     )
 
 
-@frozen
-class _Scored:
-    strict: PromptResult
-    loose: PromptResult
-    strict_line: bytes  # UTF-8
-    loose_line: bytes
+class _Scored(NamedTuple):
+    """Every item's strict and loose result, in item order, and the contents of the two
+    verdict files as pieces of UTF-8 to join."""
+
+    strict: tuple[PromptResult, ...]
+    loose: tuple[PromptResult, ...]
+    strict_file: list[bytes]
+    loose_file: list[bytes]
 
 
 def _score_all(
     items: Sequence[Item], compat: Compat, jobs: int | None, reasoning: ReasoningTags | None
-) -> list[_Scored]:
+) -> _Scored:
     """Strict and loose results and their output lines for every item, spread over ``jobs``
     processes (None: one per core). The results are the same whatever ``jobs`` is.
 
     The unit of work is one item's constraints of one work group (checks that share caches,
     such as the language-detector ones), so that a group's caches are built in one process.
+    An item's tasks are consecutive; its first one also encodes the ends of its output lines.
     """
     tasks: list[tuple[int, tuple[int, ...], bool]] = []
     groups: list[str] = []
     costs: list[float] = []
+    counts: list[int] = []  # the number of tasks of each item
     for index, item in enumerate(items):
-        by_group: dict[str, list[int]] = {}
-        for k, constraint in enumerate(item.constraints):
-            by_group.setdefault(constraint.work_group, []).append(k)
+        constraints = item.constraints
         size = len(item.response or "") + 200
-        first = True  # the item's first task also encodes the ends of its output lines
+        if len(constraints) == 1:  # most items: one task
+            tasks.append((index, (0,), True))
+            groups.append(constraints[0].work_group)
+            costs.append(size * constraints[0].cost)
+            counts.append(1)
+            continue
+        by_group: dict[str, list[int]] = {}
+        for k, constraint in enumerate(constraints):
+            by_group.setdefault(constraint.work_group, []).append(k)
+        first = True
         for group, ks in sorted(by_group.items()):
             tasks.append((index, tuple(ks), first))
             groups.append(group)
-            costs.append(size * sum(item.constraints[k].cost for k in ks))
+            costs.append(size * sum([constraints[k].cost for k in ks]))
             first = False
+        counts.append(len(by_group))
 
     def work(task: tuple[int, tuple[int, ...], bool]) -> tuple[Any, ...]:
         index, positions, ends = task
@@ -194,48 +219,44 @@ def _score_all(
 
     done = map_forked(work, tasks, jobs, costs, groups)
 
-    strict_data: list[list[Any]] = [[None] * len(item.constraints) for item in items]
-    loose_data: list[list[Any]] = [[None] * len(item.constraints) for item in items]
-    line_ends: list[Any] = [None] * len(items)
-    for (index, positions, _), (s_part, l_part, *ends) in zip(tasks, done, strict=True):
-        s_row = strict_data[index]
-        l_row = loose_data[index]
-        for k, s_verdict, l_verdict in zip(positions, s_part, l_part, strict=True):
-            s_row[k] = s_verdict
-            l_row[k] = l_verdict
-        if ends:
-            line_ends[index] = ends
-
-    out = []
-    for item, s_data, l_data, ends in zip(items, strict_data, loose_data, line_ends, strict=True):
-        head, tail, status = _ends(item, reasoning) if ends is None else ends
+    strict_results: list[PromptResult] = []
+    loose_results: list[PromptResult] = []
+    strict_file: list[bytes] = []
+    loose_file: list[bytes] = []
+    at = 0  # the item's first task
+    for item, count in zip(items, counts, strict=True):
+        s_data: Sequence[_VerdictData]
+        l_data: Sequence[_VerdictData]
+        if count == 1:  # the task's verdicts are the item's, in order
+            s_data, l_data, head, tail, status = done[at]
+        elif count == 0:  # no constraints: nothing was sent to score
+            s_data = l_data = ()
+            head, tail, status = _ends(item, reasoning)
+        else:  # the verdicts of several tasks, put back in the constraints' order
+            s_data = [_NO_DATA] * len(item.constraints)
+            l_data = [_NO_DATA] * len(item.constraints)
+            head, tail, status = done[at][2:]
+            for (_, positions, _), (s_part, l_part, *_) in zip(
+                tasks[at : at + count], done[at : at + count], strict=True
+            ):
+                for k, s_verdict, l_verdict in zip(positions, s_part, l_part, strict=True):
+                    s_data[k] = s_verdict
+                    l_data[k] = l_verdict
+        at += count
         sample = item.sample
         response = item.response
-        constraints = item.constraints
-        results = [
-            PromptResult(
-                sample,
-                response,
-                mode,
-                tuple(
-                    [
-                        Verdict(c.id, passed, evidence, mode)
-                        for c, (passed, evidence, _) in zip(constraints, data, strict=True)
-                    ]
-                ),
-                status,
-            )
-            for mode, data in _by_mode(s_data, l_data)
-        ]
-        out.append(
-            _Scored(
-                results[0],
-                results[1],
-                _line_bytes(head, s_data, tail),
-                _line_bytes(head, l_data, tail),
-            )
-        )
-    return out
+        ids = [c.id for c in item.constraints]
+        strict_results.append(_mode_result(sample, response, "strict", ids, s_data, status))
+        loose_results.append(_mode_result(sample, response, "loose", ids, l_data, status))
+        strict_file += (head, *_middle(s_data), tail)
+        loose_file += (head, *_middle(l_data), tail)
+    return _Scored(tuple(strict_results), tuple(loose_results), strict_file, loose_file)
+
+
+# A verdict as it comes from the scoring processes: passed, evidence, its output-line entry.
+_VerdictData = tuple[bool | None, str, bytes]
+# A placeholder in an item's verdict data until every task's part is put in.
+_NO_DATA: _VerdictData = (None, "", b"")
 
 
 def _ends(item: Item, reasoning: ReasoningTags | None) -> tuple[bytes, bytes, ReasoningStatus]:
@@ -260,7 +281,8 @@ def _dumps(value: Any) -> str:
 def _line_ends(
     sample: Any, response: str | None, answer: str | None, status: str
 ) -> tuple[str, str]:
-    """The parts of an output line before and after its mode's verdicts."""
+    """The parts of an output line before and after its mode's verdicts (the tail starts by
+    closing their list)."""
     metadata = sample.metadata
     head = "".join(
         [
@@ -276,7 +298,8 @@ def _line_ends(
             _dumps([c.id for c in sample.constraints]),
         ]
     )
-    tail = [
+    tail = ["]"]
+    tail += [
         f", {encode_basestring(name)}: {_dumps(metadata[name])}"
         for name in ("conversation", "turn", "sample")
         if name in metadata
@@ -305,28 +328,64 @@ def _verdict_json(constraint_id: str, passed: bool | None, evidence: str) -> byt
     )
 
 
-def _line_bytes(head: bytes, data: Sequence[tuple[Any, Any, bytes]], tail: bytes) -> bytes:
-    """An output line: ``head``, the ``follow_instruction_list``, ``follow_all_instructions``
-    and ``verdicts`` entries of ``data`` (``(passed, evidence, verdict JSON)`` per
-    constraint), ``tail``."""
-    followed = [b"true" if passed is True else b"false" for passed, _, _ in data]
-    return b"".join(
-        [
-            head,
-            b', "follow_instruction_list": [',
-            b", ".join(followed),
-            b'], "follow_all_instructions": ',
-            b"false" if b"false" in followed else b"true",
-            b', "verdicts": [',
-            b", ".join([entry for _, _, entry in data]),
-            b"]",
-            tail,
-        ]
+def _mode_result(
+    sample: Sample,
+    response: str | None,
+    mode: Mode,
+    ids: list[str],
+    data: Sequence[_VerdictData],
+    status: ReasoningStatus,
+) -> PromptResult:
+    """An item's result in one mode, from its verdicts' data."""
+    return PromptResult(
+        sample,
+        response,
+        mode,
+        tuple(
+            [
+                Verdict(cid, passed, evidence, mode)
+                for cid, (passed, evidence, _) in zip(ids, data, strict=True)
+            ]
+        ),
+        status,
     )
 
 
-def _by_mode(s_data: list[Any], l_data: list[Any]) -> tuple[tuple[Mode, list[Any]], ...]:
-    return (("strict", s_data), ("loose", l_data))
+def _middle(data: Sequence[_VerdictData]) -> tuple[bytes, bytes]:
+    """The part of an output line between its head and its tail: the
+    ``follow_instruction_list``, ``follow_all_instructions`` and ``verdicts`` entries of
+    ``data`` (``(passed, evidence, verdict JSON)`` per constraint), in two pieces."""
+    if len(data) == 1:  # most items: one constraint
+        passed, _, entry = data[0]
+        return _ONE_FOLLOWED if passed is True else _ONE_FAILED, entry
+    followed = [b"true" if passed is True else b"false" for passed, _, _ in data]
+    return (
+        b"".join(
+            [
+                b', "follow_instruction_list": [',
+                b", ".join(followed),
+                b'], "follow_all_instructions": ',
+                b"false" if b"false" in followed else b"true",
+                b', "verdicts": [',
+            ]
+        ),
+        b", ".join([entry for _, _, entry in data]),
+    )
+
+
+# What stands between an output line's head and its one verdict's entry, by that verdict.
+_ONE_FOLLOWED, _ONE_FAILED = (
+    b"".join(
+        [
+            b', "follow_instruction_list": [',
+            followed,
+            b'], "follow_all_instructions": ',
+            followed,
+            b', "verdicts": [',
+        ]
+    )
+    for followed in (b"true", b"false")
+)
 
 
 def score_items(
@@ -342,9 +401,7 @@ def score_items(
     ``jobs`` is the number of processes to score with (None: one per core). ``reasoning``: the
     tags of a reasoning trace, cut off before scoring (None: score whole responses).
     """
-    scored = _score_all(items, compat, jobs, reasoning)
-    strict = tuple(x.strict for x in scored)
-    loose = tuple(x.loose for x in scored)
+    strict, loose, strict_file, loose_file = _score_all(items, compat, jobs, reasoning)
     summary = _summary(items, strict, loose, inputs or {}, compat)
     if any("turn" in item.sample.metadata for item in items):
         from adhere.scoring.multiturn import multi_turn_summary
@@ -354,8 +411,8 @@ def score_items(
     if outdir is not None:
         out = os.fspath(outdir)
         os.makedirs(out, exist_ok=True)
-        write_atomic(out, STRICT_FILE, b"".join([x.strict_line for x in scored]))
-        write_atomic(out, LOOSE_FILE, b"".join([x.loose_line for x in scored]))
+        write_atomic(out, STRICT_FILE, b"".join(strict_file))
+        write_atomic(out, LOOSE_FILE, b"".join(loose_file))
         write_atomic(out, SUMMARY_FILE, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return ScoreResult(strict, loose, summary, out)
 

@@ -11,11 +11,11 @@ names are re-exported here).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from adhere.core.frozen import frozen
 from adhere.scoring.evaluate import PromptResult
-from adhere.scoring.stats import Z95, Rate, clustered, wilson, wilson_float
+from adhere.scoring.stats import Z95, Rate, clustered, clustered_sums, wilson, wilson_float
 
 __all__ = [
     "Z95",
@@ -43,10 +43,18 @@ class Breakdown:
         }
 
 
-def _breakdown(per_prompt: Iterable[list[bool]]) -> Breakdown:
-    clusters = [(sum(flags), len(flags)) for flags in per_prompt if flags]
-    prompts_ok = sum(1 for c, n in clusters if c == n)
-    return Breakdown(wilson(prompts_ok, len(clusters)), clustered(clusters))
+def _breakdown(clusters: list[tuple[int, int]]) -> Breakdown:
+    """The rates of one group from its ``(followed, instructions)`` clusters, one per prompt
+    that has at least one of the group's instructions; one pass counts all three sums."""
+    correct = 0
+    total = 0
+    prompts_ok = 0
+    for c, n in clusters:
+        correct += c
+        total += n
+        if c == n:
+            prompts_ok += 1
+    return Breakdown(wilson(prompts_ok, len(clusters)), clustered_sums(clusters, correct, total))
 
 
 @frozen
@@ -72,23 +80,68 @@ class ModeSummary:
         }
 
 
-def _grouped(results: Sequence[PromptResult], key_of: str) -> dict[str, Breakdown]:
-    groups: dict[str, list[list[bool]]] = {}
-    for result in results:
-        per_group: dict[str, list[bool]] = {}
-        for verdict in result.verdicts:
-            name = verdict.constraint_id
-            key = name.split(":", 1)[0] if key_of == "family" else name
-            per_group.setdefault(key, []).append(verdict.followed)
-        for key, flags in per_group.items():
-            groups.setdefault(key, []).append(flags)
-    return {key: _breakdown(groups[key]) for key in sorted(groups)}
+# A prompt's cluster in a group where it has one instruction, followed or not.
+_ONE_FOLLOWED = (1, 1)
+_ONE_FAILED = (0, 1)
+
+
+def _tally(counts: dict[str, list[int]], key: str, ok: int) -> None:
+    """Count one instruction (``ok``: 1 if followed) in ``counts[key]``, a
+    ``[followed, instructions]`` pair."""
+    entry = counts.get(key)
+    if entry is None:
+        counts[key] = [ok, 1]
+    else:
+        entry[0] += ok
+        entry[1] += 1
 
 
 def summarize(results: Sequence[PromptResult]) -> ModeSummary:
-    """The rates of one mode's results."""
+    """The rates of one mode's results.
+
+    One pass over the verdicts gathers the ``(followed, instructions)`` cluster of every prompt
+    overall, per family and per constraint id; each group's clusters stay in prompt order, so
+    the interval sums add up in the same order whatever the grouping.
+    """
+    overall: list[tuple[int, int]] = []
+    families: dict[str, list[tuple[int, int]]] = {}
+    constraints: dict[str, list[tuple[int, int]]] = {}
+    family_of: dict[str, str] = {}  # constraint id -> family, each id split once
+    for result in results:
+        verdicts = result.verdicts
+        if len(verdicts) == 1:  # most prompts: one cluster, the same in all three groupings
+            verdict = verdicts[0]
+            cluster = _ONE_FOLLOWED if verdict.passed is True else _ONE_FAILED
+            overall.append(cluster)
+            name = verdict.constraint_id
+            family = family_of.get(name)
+            if family is None:
+                family = family_of[name] = name.split(":", 1)[0]
+            families.setdefault(family, []).append(cluster)
+            constraints.setdefault(name, []).append(cluster)
+            continue
+        if not verdicts:  # a prompt without instructions counts nowhere
+            continue
+        # [followed, instructions] of this prompt per family and per id, in first-seen order
+        by_family: dict[str, list[int]] = {}
+        by_id: dict[str, list[int]] = {}
+        followed = 0
+        for verdict in verdicts:
+            ok = 1 if verdict.passed is True else 0
+            followed += ok
+            name = verdict.constraint_id
+            family = family_of.get(name)
+            if family is None:
+                family = family_of[name] = name.split(":", 1)[0]
+            _tally(by_family, family, ok)
+            _tally(by_id, name, ok)
+        overall.append((followed, len(verdicts)))
+        for key, (c, n) in by_family.items():
+            families.setdefault(key, []).append((c, n))
+        for key, (c, n) in by_id.items():
+            constraints.setdefault(key, []).append((c, n))
     return ModeSummary(
-        overall=_breakdown([r.follow_instruction_list for r in results]),
-        families=_grouped(results, "family"),
-        constraints=_grouped(results, "id"),
+        overall=_breakdown(overall),
+        families={key: _breakdown(families[key]) for key in sorted(families)},
+        constraints={key: _breakdown(constraints[key]) for key in sorted(constraints)},
     )

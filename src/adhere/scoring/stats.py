@@ -116,15 +116,21 @@ def clustered(clusters: Sequence[tuple[int, int]], z: float = Z95) -> Rate:
     design effect ``deff`` is the cluster-robust variance of the ratio over the binomial one
     (at least 1). Unlike a plain normal interval it never collapses to a point at 0 % or 100 %.
     """
-    correct = sum(c for c, _ in clusters)
-    total = sum(n for _, n in clusters)
+    return clustered_sums(clusters, sum([c for c, _ in clusters]), sum([n for _, n in clusters]), z)
+
+
+def clustered_sums(
+    clusters: Sequence[tuple[int, int]], correct: int, total: int, z: float = Z95
+) -> Rate:
+    """:func:`clustered`, for a caller that has already added up the clusters' two numbers
+    (``correct``: the followed, ``total``: the instructions) while gathering them."""
     m = len(clusters)
     if total == 0:
         return Rate(0, 0, 0.0, 1.0)
     r = correct / total
     deff = 1.0
     if m >= 2 and 0 < correct < total:
-        residual = sum((c - r * n) ** 2 for c, n in clusters)
+        residual = sum([(c - r * n) ** 2 for c, n in clusters])
         robust = m / (m - 1) * residual / (total * total)
         deff = max(1.0, robust / (r * (1 - r) / total))
     n_eff = total / deff

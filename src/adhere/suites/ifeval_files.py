@@ -119,10 +119,12 @@ def _sample(
     specs: list[ConstraintSpec] = []
     built: list[Constraint] = []
     for index, (cid, params) in enumerate(zip(ids, kwargs, strict=True)):
-        field = f"instruction_id_list[{index}]"
         if not isinstance(cid, str):
             errors.add(
-                InputError(f"expected a constraint id string, found {cid!r}"), path, line, field
+                InputError(f"expected a constraint id string, found {cid!r}"),
+                path,
+                line,
+                f"instruction_id_list[{index}]",
             )
             continue
         if not isinstance(params, dict):
@@ -131,11 +133,16 @@ def _sample(
             )
             continue
         try:
-            spec = ConstraintSpec(cid, {k: v for k, v in params.items() if v is not None})
+            # None counts as absent; ConstraintSpec keeps a copy of what it is given, so the
+            # record's own dict serves as it is when it holds no None (nearly always).
+            if None in params.values():
+                params = {k: v for k, v in params.items() if v is not None}
+            spec = ConstraintSpec(cid, params)
             built.append(build(spec, prompt))
             specs.append(spec)
         except InputError as error:
-            where_field = f"kwargs[{index}]" if isinstance(error, ParamError) else field
+            is_param = isinstance(error, ParamError)
+            where_field = f"kwargs[{index}]" if is_param else f"instruction_id_list[{index}]"
             errors.add(error, path, line, where_field)
     if len(built) != len(ids):
         return None
