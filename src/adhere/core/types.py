@@ -28,6 +28,12 @@ def _frozen(params: Mapping[str, JSONValue]) -> Mapping[str, JSONValue]:
     return MappingProxyType(dict(params))
 
 
+def family_of(constraint_id: str) -> str:
+    """A constraint id's family: the part before the colon (``keywords`` for
+    ``keywords:existence``)."""
+    return constraint_id.split(":", 1)[0]
+
+
 @frozen
 class ConstraintSpec:
     """A constraint as found in data files.
@@ -46,7 +52,7 @@ class ConstraintSpec:
     @property
     def family(self) -> str:
         """The part of the id before the colon (``keywords`` for ``keywords:existence``)."""
-        return self.id.split(":", 1)[0]
+        return family_of(self.id)
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {"id": self.id, "params": dict(self.params)}

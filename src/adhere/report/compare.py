@@ -22,6 +22,7 @@ from typing import Any
 
 from adhere.core.errors import InputError
 from adhere.core.frozen import frozen
+from adhere.core.types import family_of
 from adhere.report.runs import Record, ScoredRun
 from adhere.scoring.stats import PairedCounts, mcnemar_exact, paired_bootstrap
 
@@ -212,7 +213,7 @@ def _compare_mode(
             flips.append(Flip(a.uid, mode, all(fa), all(fb)))
         layout = layouts.get(a.ids)
         if layout is None:
-            layout = layouts[a.ids] = (_members(a.ids, _family), _members(a.ids, str))
+            layout = layouts[a.ids] = (_members(a.ids, family_of), _members(a.ids, str))
         for table, members in zip((families, constraints), layout, strict=True):
             for name, ks in members:
                 group = table.get(name)
@@ -252,10 +253,6 @@ def _members(ids: tuple[str, ...], name_of: Callable[[str], str]) -> _Layout:
     for k, cid in enumerate(ids):
         members.setdefault(name_of(cid), []).append(k)
     return tuple((name, tuple(ks)) for name, ks in members.items())
-
-
-def _family(constraint_id: str) -> str:
-    return constraint_id.split(":", 1)[0]
 
 
 def compare(

@@ -42,7 +42,7 @@ class ScoreResult:
 def _line(result: PromptResult, answer: str | None) -> dict[str, Any]:
     sample = result.sample
     line = {
-        "key": sample.metadata.get("key", sample.id),
+        "key": _key(sample),
         "prompt": sample.prompt,
         "response": result.response if result.response is not None else "",
         "no_response": result.response is None,
@@ -287,7 +287,7 @@ def _line_ends(
     head = "".join(
         [
             '{"key": ',
-            _dumps(metadata.get("key", sample.id)),
+            _dumps(_key(sample)),
             ', "prompt": ',
             encode_basestring(sample.prompt),
             ', "response": ',

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adhere.core.frozen import frozen
+from adhere.core.types import family_of
 from adhere.scoring.evaluate import PromptResult
 from adhere.scoring.stats import Z95, Rate, clustered, clustered_sums, wilson, wilson_float
 
@@ -80,11 +81,6 @@ class ModeSummary:
         }
 
 
-# A prompt's cluster in a group where it has one instruction, followed or not.
-_ONE_FOLLOWED = (1, 1)
-_ONE_FAILED = (0, 1)
-
-
 def _tally(counts: dict[str, list[int]], key: str, ok: int) -> None:
     """Count one instruction (``ok``: 1 if followed) in ``counts[key]``, a
     ``[followed, instructions]`` pair."""
@@ -106,20 +102,8 @@ def summarize(results: Sequence[PromptResult]) -> ModeSummary:
     overall: list[tuple[int, int]] = []
     families: dict[str, list[tuple[int, int]]] = {}
     constraints: dict[str, list[tuple[int, int]]] = {}
-    family_of: dict[str, str] = {}  # constraint id -> family, each id split once
     for result in results:
         verdicts = result.verdicts
-        if len(verdicts) == 1:  # most prompts: one cluster, the same in all three groupings
-            verdict = verdicts[0]
-            cluster = _ONE_FOLLOWED if verdict.passed is True else _ONE_FAILED
-            overall.append(cluster)
-            name = verdict.constraint_id
-            family = family_of.get(name)
-            if family is None:
-                family = family_of[name] = name.split(":", 1)[0]
-            families.setdefault(family, []).append(cluster)
-            constraints.setdefault(name, []).append(cluster)
-            continue
         if not verdicts:  # a prompt without instructions counts nowhere
             continue
         # [followed, instructions] of this prompt per family and per id, in first-seen order
@@ -129,12 +113,8 @@ def summarize(results: Sequence[PromptResult]) -> ModeSummary:
         for verdict in verdicts:
             ok = 1 if verdict.passed is True else 0
             followed += ok
-            name = verdict.constraint_id
-            family = family_of.get(name)
-            if family is None:
-                family = family_of[name] = name.split(":", 1)[0]
-            _tally(by_family, family, ok)
-            _tally(by_id, name, ok)
+            _tally(by_family, family_of(verdict.constraint_id), ok)
+            _tally(by_id, verdict.constraint_id, ok)
         overall.append((followed, len(verdicts)))
         for key, (c, n) in by_family.items():
             families.setdefault(key, []).append((c, n))
