@@ -12,6 +12,7 @@ import json
 import random
 import subprocess
 import sys
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,32 @@ def reference_detector(text: str, max_length: int | None = None) -> object:
     detector.append(text)
     detector.cleaning_text()
     return detector
+
+
+_TABLES: dict[str, langid._Table] = {}
+
+
+@pytest.fixture(autouse=True, params=["compiled", "python"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every test runs on both implementations of the hot steps: the compiled module (where
+    it is built) and the Python code; each has its own table and the memos are cleared."""
+    name: str = request.param
+    if name == "compiled" and langid._speedups is None:
+        pytest.skip("adhere.text._langid_speedups is not built")
+    if name not in _TABLES:
+        with open(langid._DATA_FILE, "rb") as handle:
+            speedups = langid._speedups if name == "compiled" else None
+            _TABLES[name] = langid._Table(handle.read(), speedups)
+    monkeypatch.setattr(langid, "_table", _TABLES[name])
+    _clear_memos()
+    yield name
+    _clear_memos()
+
+
+def _clear_memos() -> None:
+    langid._detect_cached.cache_clear()
+    langid._detect_prepared.cache_clear()
+    langid._ESTIMATES.clear()
 
 
 def table() -> langid._Table:
@@ -131,7 +158,7 @@ def test_table_reproduces_langdetect_probabilities() -> None:
     for gram, probs in factory.word_lang_prob_map.items():
         if not 1 <= len(gram) <= 3:
             continue
-        got = t.decode(gram)
+        got = t.decode(gram) if t.speedups is None else array("d", t.decode_packed(gram))
         assert [x.hex() for x in got] == [probs[i].hex() for i in order], gram
 
 
@@ -178,26 +205,34 @@ def test_packaged_languages_are_the_table_languages() -> None:
 
 
 class _RecordingSource(langid._Source):
-    """Flat multipliers (a trial never converges on them, so all 1001 draws happen); every
-    n-gram the trial looks up is recorded."""
+    """Flat vectors (a trial never converges on them, so all 1001 draws happen): multipliers
+    of 1.0 for the Python trial, probabilities of 0.0 for the compiled one; every n-gram the
+    trial looks up is recorded."""
 
-    def __init__(self, drawn: list[str]) -> None:
+    def __init__(self, drawn: list[str], packed: bool) -> None:
         n = len(language_codes())
-        super().__init__(lambda gram: (1.0,) * n)
+        flat: object = bytes(8 * n) if packed else (1.0,) * n
+        super().__init__(lambda gram: flat)
         self.drawn = drawn
 
-    def __getitem__(self, gram: str) -> tuple[float, ...]:
+    def __getitem__(self, gram: str) -> Any:
         self.drawn.append(gram)
         return super().__getitem__(gram)
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 7, 8, 9, 31, 1000, 1024, 1025, 30001])
-def test_trial_draws_are_random_choice(count: int) -> None:
+def test_trial_draws_are_random_choice(count: int, backend: str) -> None:
     """A trial draws its n-grams with the random numbers of ``Random.choice``."""
     grams = [str(i) for i in range(count)]
     drawn: list[str] = []
     mine, theirs = random.Random(0), random.Random(0)
-    langid._trial(mine, grams, _RecordingSource(drawn).__getitem__, None, table())
+    speedups = table().speedups
+    if speedups is not None:
+        source = _RecordingSource(drawn, packed=True)
+        n = len(language_codes())
+        speedups.trial(mine.getrandbits, grams, source, 1e-5, table().uniform, n)
+    else:
+        langid._trial(mine, grams, _RecordingSource(drawn, False).__getitem__, None, table())
     assert len(drawn) == 1001
     assert drawn == [theirs.choice(grams) for _ in range(1001)]
     assert mine.getstate() == theirs.getstate()
@@ -212,7 +247,13 @@ def _all_trials(grams: list[str]) -> list[float]:
     for _ in range(langid._N_TRIAL):
         alpha = langid._ALPHA_DEFAULT + gauss() * langid._ALPHA_WIDTH
         weight = alpha / langid._BASE_FREQ
-        prob = langid._trial(rng, grams, table().vectors.__getitem__, weight, table())
+        speedups = table().speedups
+        if speedups is not None:
+            prob = speedups.trial(
+                rng.getrandbits, grams, table().vectors, weight, table().uniform, len(langprob)
+            )
+        else:
+            prob = langid._trial(rng, grams, table().vectors.__getitem__, weight, table())
         langprob = [total + p / langid._N_TRIAL for total, p in zip(langprob, prob, strict=True)]
     return langprob
 
@@ -231,7 +272,7 @@ def _all_trials(grams: list[str]) -> list[float]:
     ],
 )
 def test_long_trials_on_few_languages_are_exact(
-    text: str, drops: bool, monkeypatch: pytest.MonkeyPatch
+    text: str, drops: bool, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     """On short texts the trials run long and most languages underflow to 0.0; the trial then
     updates only the others. Every probability of every trial must still equal langdetect's
@@ -257,9 +298,10 @@ def test_long_trials_on_few_languages_are_exact(
     detector._detect_block()
     theirs = list(detector.langprob)
     assert [p.hex() for p in _all_trials(grams)] == [p.hex() for p in theirs]
-    # Where a trial ran long enough for languages to underflow, it went on without them.
-    assert bool(gathered) is drops
-    assert all(0 < n < len(language_codes()) for n in gathered)
+    if backend == "python":
+        # Where a trial ran long enough for languages to underflow, it went on without them.
+        assert bool(gathered) is drops
+        assert all(0 < n < len(language_codes()) for n in gathered)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 12345])

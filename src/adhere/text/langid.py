@@ -77,6 +77,15 @@ from operator import add, itemgetter, mul, truediv
 
 from adhere.text.binary import little_endian
 
+# The compiled fast paths (decoding vectors, running trials), unless not built or
+# ADHERE_PURE_PYTHON is set to a non-empty value; the results are the same either way.
+_speedups: Any = None
+if not os.environ.get("ADHERE_PURE_PYTHON"):
+    try:
+        from adhere.text import _langid_speedups as _speedups
+    except ImportError:  # pragma: no cover - built by the install; pure Python otherwise
+        _speedups = None
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -251,7 +260,7 @@ class _Gauss:
 class _Table:
     """The profile table (n-gram buckets decoded on demand) and the text tables."""
 
-    def __init__(self, blob: bytes) -> None:
+    def __init__(self, blob: bytes, speedups: Any = None) -> None:
         import marshal
 
         self._marshal_loads = marshal.loads
@@ -286,7 +295,6 @@ class _Table:
         self.buckets: dict[int, tuple[list[str], array[int], bytes, array[int]] | None] = {}
         self.ascii_loaded = False
         self.known: set[str] = set()
-        self.vectors = _Source(self.decode)
 
         self.translation = _Translation(_u32(norm_b))
         vi_rows: list[str] = vi_b.decode("utf-8").split("\n")
@@ -325,8 +333,18 @@ class _Table:
             self.inline_draw = getattr(random.Random, "_randbelow", None) is getattr(
                 random.Random, "_randbelow_with_getrandbits", False
             )
+        # The compiled trial draws as Random.choice does on the known Pythons.
+        self.speedups: Any = speedups if self.inline_draw else None
+        # n-gram -> its probability vector: a tuple of floats, or for the compiled trial
+        # bytes of native doubles.
+        self.vectors = _Source(self.decode if self.speedups is None else self.decode_packed)
+        if self.speedups is not None:
+            self.n_words_packed = [
+                array("d", map(float, counts)).tobytes() for counts in self.n_words_by_length
+            ]
         # The alphas of the first two trials do not depend on the text (seed 0, one gauss
-        # pair), so their multiplier vectors are shared between detections.
+        # pair), so (for the Python trial) their multiplier vectors are shared between
+        # detections.
         gauss = self.gauss(self.new_random(_SEED))
         self.first_alphas = tuple(_ALPHA_DEFAULT + gauss() * _ALPHA_WIDTH for _ in range(2))
         self.shared_factors = tuple(
@@ -381,24 +399,36 @@ class _Table:
         self.known.update(keys)
         return keys, _ints(offsets_b, chr(codes[0])), lang_index, _ints(freqs_b, chr(codes[1]))
 
-    def decode(self, gram: str) -> tuple[float, ...]:
-        """``p(gram | language)`` for every language, as langdetect computes it:
-        ``1.0 * freq / n_words`` (int / int true division of operands below 2**53 is that
-        very float division).  ``gram`` must be known.  A tuple: cached vectors are tuples,
-        which the garbage collector stops tracking (it never has to scan them again)."""
+    def _entries(self, gram: str) -> tuple[bytes, array[int], int, int]:
+        """A known ``gram``'s stored entries: the bucket's language indices and frequencies
+        and the range of its row."""
         top = ord(max(gram))
         bucket = self.buckets[top if top >= 0x80 else 0]
         if bucket is None:  # pragma: no cover - extracted n-grams are known
             raise KeyError(gram)
         keys, offsets, lang_index, freqs = bucket
         row = bisect_left(keys, gram)
-        start = offsets[row]
-        end = offsets[row + 1]
+        return lang_index, freqs, offsets[row], offsets[row + 1]
+
+    def decode(self, gram: str) -> tuple[float, ...]:
+        """``p(gram | language)`` for every language, as langdetect computes it:
+        ``1.0 * freq / n_words`` (int / int true division of operands below 2**53 is that
+        very float division).  ``gram`` must be known.  A tuple: cached vectors are tuples,
+        which the garbage collector stops tracking (it never has to scan them again)."""
+        lang_index, freqs, start, end = self._entries(gram)
         n_words = self.n_words_by_length[len(gram) - 1]
         vec = [0.0] * self.n_langs
         for lang, freq in zip(lang_index[start:end], freqs[start:end], strict=True):
             vec[lang] = freq / n_words[lang]
         return tuple(vec)
+
+    def decode_packed(self, gram: str) -> bytes:
+        """:meth:`decode`'s vector as bytes of native doubles, decoded by the compiled
+        module (the same divisions)."""
+        packed: bytes = self.speedups.decode(
+            *self._entries(gram), self.n_words_packed[len(gram) - 1]
+        )
+        return packed
 
     def factors(self, weight: float, gram: str) -> tuple[float, ...]:
         """The multipliers ``weight + p(gram | language)`` for every language; where p is 0
@@ -406,15 +436,15 @@ class _Table:
         return tuple([weight + q if q else weight for q in self.vectors[gram]])
 
 
-class _Source(dict[str, "tuple[float, ...]"]):
-    """n-gram -> a per-language tuple (probabilities, or the multipliers for one alpha), built
-    on demand and bounded."""
+class _Source(dict[str, "Any"]):
+    """n-gram -> a per-language vector (probabilities, or the multipliers for one alpha),
+    built on demand and bounded."""
 
-    def __init__(self, build: Callable[[str], tuple[float, ...]]) -> None:
+    def __init__(self, build: Callable[[str], Any]) -> None:
         super().__init__()
         self.build = build
 
-    def __missing__(self, gram: str) -> tuple[float, ...]:
+    def __missing__(self, gram: str) -> Any:
         if len(self) >= _VECTOR_CACHE_LIMIT:
             _trim(self, _VECTOR_CACHE_LIMIT)
         vec = self[gram] = self.build(gram)
@@ -431,7 +461,11 @@ class _WordCache(dict[str, tuple[str, ...]]):
         self.windows: dict[str, tuple[str, ...]] = {}
 
     def __missing__(self, word: str) -> tuple[str, ...]:
-        grams = _word_ngrams(word, self.table.known, self.windows, True)
+        speedups = self.table.speedups
+        if speedups is not None:
+            grams: tuple[str, ...] = speedups.word_ngrams(word, self.table.known, True)
+        else:
+            grams = _word_ngrams(word, self.table.known, self.windows, True)
         if len(self) >= _WORD_CACHE_LIMIT:
             _trim(self, _WORD_CACHE_LIMIT)
         self[word] = grams
@@ -441,7 +475,11 @@ class _WordCache(dict[str, tuple[str, ...]]):
         """The n-grams of the text's last word (no space follows it)."""
         grams = self.last.get(word)
         if grams is None:
-            grams = _word_ngrams(word, self.table.known, self.windows, False)
+            speedups = self.table.speedups
+            if speedups is not None:
+                grams = speedups.word_ngrams(word, self.table.known, False)
+            else:
+                grams = _word_ngrams(word, self.table.known, self.windows, False)
             if len(self.last) >= _WORD_CACHE_LIMIT:
                 _trim(self.last, _WORD_CACHE_LIMIT)
             self.last[word] = grams
@@ -523,7 +561,7 @@ def _get_table() -> _Table:
             table = _table
             if table is None:
                 with open(_DATA_FILE, "rb") as handle:
-                    table = _Table(handle.read())
+                    table = _Table(handle.read(), _speedups)
                 _table = table
     return table
 
@@ -679,9 +717,19 @@ def _estimate(grams: list[str], table: _Table) -> str:
     rng = table.new_random(_SEED)
     gauss = table.gauss(rng)
     langprob = [0.0] * table.n_langs
+    compiled = table.speedups.trial if table.speedups is not None else None
     for trial in range(_N_TRIAL):
         alpha = _ALPHA_DEFAULT + gauss() * _ALPHA_WIDTH
-        if trial < len(table.first_alphas) and alpha == table.first_alphas[trial]:
+        if compiled is not None:
+            prob = compiled(
+                rng.getrandbits,
+                grams,
+                table.vectors,
+                alpha / _BASE_FREQ,
+                table.uniform,
+                table.n_langs,
+            )
+        elif trial < len(table.first_alphas) and alpha == table.first_alphas[trial]:
             prob = _trial(rng, grams, table.shared_factors[trial].__getitem__, None, table)
         else:
             prob = _trial(rng, grams, table.vectors.__getitem__, alpha / _BASE_FREQ, table)
