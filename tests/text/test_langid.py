@@ -154,7 +154,7 @@ def test_table_reproduces_langdetect_probabilities() -> None:
     order = [factory.langlist.index(lang) for lang in language_codes()]
     t = table()
     t.load_all()
-    assert t.known == set(factory.word_lang_prob_map)
+    assert set(t.known) == set(factory.word_lang_prob_map)
     for gram, probs in factory.word_lang_prob_map.items():
         if not 1 <= len(gram) <= 3:
             continue

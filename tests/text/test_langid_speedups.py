@@ -73,16 +73,48 @@ words = st.text(alphabet=_LETTERS, max_size=12)
 @needs_speedups
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(words, st.booleans())
-def test_word_ngrams_match(python_table: langid._Table, word: str, spaced: bool) -> None:
+def test_word_ngrams_match(
+    python_table: langid._Table, compiled_table: langid._Table, word: str, spaced: bool
+) -> None:
     assert speedups is not None
     known = python_table.known
+    index = compiled_table.known
     expected = langid._word_ngrams(word, known, {}, spaced)
-    assert speedups.word_ngrams(word, known, spaced) == expected
+    assert speedups.word_ngrams(word, index, spaced) == expected
     # With every possible n-gram known, nothing is filtered out: the order and the capital
     # rule alone decide.
     padded = "  " + word + " "
     every = {padded[i : i + n] for n in (1, 2, 3) for i in range(len(padded) - n + 1)}
-    assert speedups.word_ngrams(word, every, spaced) == langid._word_ngrams(word, every, {}, spaced)
+    every_index = speedups.GramIndex()
+    every_index.update(every)
+    assert speedups.word_ngrams(word, every_index, spaced) == langid._word_ngrams(
+        word, every, {}, spaced
+    )
+
+
+@needs_speedups
+def test_index_holds_the_table_grams(
+    python_table: langid._Table, compiled_table: langid._Table
+) -> None:
+    index = compiled_table.known
+    assert len(index) == len(python_table.known)
+    assert set(index) == python_table.known
+    assert all(gram in index for gram in python_table.known)
+
+
+@needs_speedups
+@given(st.lists(st.text(min_size=1, max_size=3)), st.lists(st.text(max_size=4)))
+def test_index_is_a_set(grams: list[str], probes: list[str]) -> None:
+    """Added n-grams (any code points, NUL and lone surrogates included) are found, others
+    are not, duplicates count once."""
+    assert speedups is not None
+    index = speedups.GramIndex()
+    index.update(grams)
+    index.update(grams[: len(grams) // 2])
+    assert len(index) == len(set(grams))
+    assert set(index) == set(grams)
+    for probe in [*grams, *probes, "\x00", "\x00\x00", "a\x00", "\x00a"]:
+        assert (probe in index) is (probe in set(grams))
 
 
 @needs_speedups
@@ -157,5 +189,13 @@ def test_bad_arguments_raise() -> None:
         0.0,
         0.5,
     ]
+    with pytest.raises(TypeError, match="GramIndex"):
+        speedups.word_ngrams("word", {"w"}, True)
+    index = speedups.GramIndex()
+    with pytest.raises(ValueError, match="1 to 3 characters"):
+        index.update(["abcd"])
+    with pytest.raises(TypeError, match="str"):
+        index.update([b"ab"])
     with pytest.raises(TypeError):
-        speedups.word_ngrams("word", ["w"], True)
+        speedups.GramIndex(["a"])
+    assert 5 not in index

@@ -13,6 +13,7 @@
 #include <Python.h>
 
 #include <float.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Refuse to build where double arithmetic would not round as CPython's floats do on the
@@ -268,27 +269,238 @@ done:
     return result;
 }
 
-/* ---- n-grams of a word --------------------------------------------------------------- */
+/* ---- the known n-grams ------------------------------------------------------------- */
 
-/* Append the string of the `size` code points at `chars` to `out` if `known` holds it. */
-static int
-keep_if_known(PyObject *known, const Py_UCS4 *chars, Py_ssize_t size, PyObject *out)
+/* A set of n-grams of 1 to 3 characters, looked up by code points without building a str:
+ * an open-addressing hash table from a packed key (each code point + 1 in 21 bits, 0 for
+ * no character) to the n-gram's str. */
+typedef struct {
+    uint64_t key; /* 0: empty slot */
+    PyObject *gram;
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    Slot *slots;
+    Py_ssize_t capacity; /* a power of two */
+    Py_ssize_t size;
+} GramIndex;
+
+static uint64_t
+pack(const Py_UCS4 *chars, Py_ssize_t size)
 {
-    PyObject *gram = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, size);
-    if (gram == NULL) {
+    uint64_t key = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        key |= (uint64_t)(chars[i] + 1) << (21 * i);
+    }
+    return key;
+}
+
+static Slot *
+find_slot(Slot *slots, Py_ssize_t capacity, uint64_t key)
+{
+    size_t mask = (size_t)capacity - 1;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+    while (slots[i].key != 0 && slots[i].key != key) {
+        i = (i + 1) & mask;
+    }
+    return &slots[i];
+}
+
+static PyObject *
+lookup(GramIndex *index, const Py_UCS4 *chars, Py_ssize_t size)
+{
+    if (index->capacity == 0) {
+        return NULL;
+    }
+    return find_slot(index->slots, index->capacity, pack(chars, size))->gram;
+}
+
+static int
+grow(GramIndex *index, Py_ssize_t needed)
+{
+    if (2 * needed <= index->capacity) {
+        return 0;
+    }
+    Py_ssize_t capacity = index->capacity ? index->capacity : 1024;
+    while (2 * needed > capacity) {
+        capacity *= 2;
+    }
+    Slot *slots = PyMem_Calloc((size_t)capacity, sizeof(Slot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
         return -1;
     }
-    int found = PySet_Contains(known, gram);
-    int status = found < 0 ? -1 : (found ? PyList_Append(out, gram) : 0);
-    Py_DECREF(gram);
-    return status;
+    for (Py_ssize_t i = 0; i < index->capacity; i++) {
+        if (index->slots[i].key != 0) {
+            *find_slot(slots, capacity, index->slots[i].key) = index->slots[i];
+        }
+    }
+    PyMem_Free(index->slots);
+    index->slots = slots;
+    index->capacity = capacity;
+    return 0;
+}
+
+static PyObject *
+gram_index_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    if (PyTuple_GET_SIZE(args) != 0 || (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "GramIndex() takes no arguments");
+        return NULL;
+    }
+    GramIndex *index = (GramIndex *)type->tp_alloc(type, 0);
+    if (index != NULL) {
+        index->slots = NULL;
+        index->capacity = 0;
+        index->size = 0;
+    }
+    return (PyObject *)index;
+}
+
+static void
+gram_index_dealloc(GramIndex *index)
+{
+    for (Py_ssize_t i = 0; i < index->capacity; i++) {
+        Py_XDECREF(index->slots[i].gram);
+    }
+    PyMem_Free(index->slots);
+    Py_TYPE(index)->tp_free((PyObject *)index);
+}
+
+/* The code points of an n-gram of 1 to 3 characters, or -1 with an exception set. */
+static Py_ssize_t
+code_points(PyObject *gram, Py_UCS4 *chars)
+{
+    if (!PyUnicode_Check(gram)) {
+        PyErr_SetString(PyExc_TypeError, "n-grams must be str");
+        return -1;
+    }
+    Py_ssize_t size = PyUnicode_GET_LENGTH(gram);
+    if (size < 1 || size > 3) {
+        PyErr_SetString(PyExc_ValueError, "n-grams must have 1 to 3 characters");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < size; i++) {
+        chars[i] = PyUnicode_READ_CHAR(gram, i);
+    }
+    return size;
+}
+
+PyDoc_STRVAR(update_doc, "update(grams) -> None\n\nAdd n-grams (str of 1 to 3 characters).");
+
+static PyObject *
+gram_index_update(GramIndex *index, PyObject *grams)
+{
+    PyObject *items = PySequence_Fast(grams, "update() needs an iterable of str");
+    if (items == NULL) {
+        return NULL;
+    }
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(items);
+    if (grow(index, index->size + count) < 0) {
+        Py_DECREF(items);
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *gram = PySequence_Fast_GET_ITEM(items, k);
+        Py_UCS4 chars[3];
+        Py_ssize_t size = code_points(gram, chars);
+        if (size < 0) {
+            Py_DECREF(items);
+            return NULL;
+        }
+        uint64_t key = pack(chars, size);
+        Slot *slot = find_slot(index->slots, index->capacity, key);
+        if (slot->key == 0) {
+            slot->key = key;
+            Py_INCREF(gram);
+            slot->gram = gram;
+            index->size++;
+        }
+    }
+    Py_DECREF(items);
+    Py_RETURN_NONE;
+}
+
+static int
+gram_index_contains(GramIndex *index, PyObject *gram)
+{
+    Py_UCS4 chars[3];
+    if (!PyUnicode_Check(gram)) {
+        return 0;
+    }
+    Py_ssize_t size = PyUnicode_GET_LENGTH(gram);
+    if (size < 1 || size > 3) {
+        return 0;
+    }
+    if (code_points(gram, chars) < 0) {
+        return -1;
+    }
+    return lookup(index, chars, size) != NULL;
+}
+
+static Py_ssize_t
+gram_index_length(GramIndex *index)
+{
+    return index->size;
+}
+
+static PyObject *
+gram_index_iter(GramIndex *index)
+{
+    PyObject *grams = PyList_New(0);
+    if (grams == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < index->capacity; i++) {
+        if (index->slots[i].key != 0 && PyList_Append(grams, index->slots[i].gram) < 0) {
+            Py_DECREF(grams);
+            return NULL;
+        }
+    }
+    PyObject *iterator = PyObject_GetIter(grams);
+    Py_DECREF(grams);
+    return iterator;
+}
+
+static PyMethodDef gram_index_methods[] = {
+    {"update", (PyCFunction)gram_index_update, METH_O, update_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods gram_index_as_sequence = {
+    .sq_length = (lenfunc)gram_index_length,
+    .sq_contains = (objobjproc)gram_index_contains,
+};
+
+static PyTypeObject GramIndexType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "adhere.text._langid_speedups.GramIndex",
+    .tp_doc = PyDoc_STR("GramIndex() -> a set of n-grams (1 to 3 characters) for word_ngrams."),
+    .tp_basicsize = sizeof(GramIndex),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = gram_index_new,
+    .tp_dealloc = (destructor)gram_index_dealloc,
+    .tp_methods = gram_index_methods,
+    .tp_as_sequence = &gram_index_as_sequence,
+    .tp_iter = (getiterfunc)gram_index_iter,
+};
+
+/* ---- n-grams of a word --------------------------------------------------------------- */
+
+/* Append the n-gram of the `size` code points at `chars` to `out` if `known` holds it. */
+static int
+keep_if_known(GramIndex *known, const Py_UCS4 *chars, Py_ssize_t size, PyObject *out)
+{
+    PyObject *gram = lookup(known, chars, size);
+    return gram == NULL ? 0 : PyList_Append(out, gram);
 }
 
 PyDoc_STRVAR(word_ngrams_doc,
 "word_ngrams(word, known, spaced) -> tuple[str, ...]\n\n"
-"The n-grams of `known` (a set) that langdetect extracts from one normalised word without\n"
-"spaces, in its order, followed when `spaced` by the two that the space after the word\n"
-"produces: what adhere.text.langid._word_ngrams returns.");
+"The n-grams of `known` (a GramIndex) that langdetect extracts from one normalised word\n"
+"without spaces, in its order, followed when `spaced` by the two that the space after the\n"
+"word produces: what adhere.text.langid._word_ngrams returns.");
 
 static PyObject *
 word_ngrams(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -298,15 +510,15 @@ word_ngrams(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *word = args[0];
-    PyObject *known = args[1];
     if (!PyUnicode_Check(word)) {
         PyErr_SetString(PyExc_TypeError, "word must be a str");
         return NULL;
     }
-    if (!PyAnySet_Check(known)) {
-        PyErr_SetString(PyExc_TypeError, "known must be a set");
+    if (!PyObject_TypeCheck(args[1], &GramIndexType)) {
+        PyErr_SetString(PyExc_TypeError, "known must be a GramIndex");
         return NULL;
     }
+    GramIndex *known = (GramIndex *)args[1];
     int spaced = PyObject_IsTrue(args[2]);
     if (spaced < 0) {
         return NULL;
@@ -376,5 +588,18 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__langid_speedups(void)
 {
-    return PyModule_Create(&module_def);
+    if (PyType_Ready(&GramIndexType) < 0) {
+        return NULL;
+    }
+    PyObject *module = PyModule_Create(&module_def);
+    if (module == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&GramIndexType);
+    if (PyModule_AddObject(module, "GramIndex", (PyObject *)&GramIndexType) < 0) {
+        Py_DECREF(&GramIndexType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
 }

@@ -88,8 +88,10 @@ if not os.environ.get("ADHERE_PURE_PYTHON"):
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Container, Iterable
     from typing import Any
+
+    from adhere.text._langid_speedups import GramIndex
 
 __all__ = ["detect_language", "language_codes"]
 
@@ -294,7 +296,6 @@ class _Table:
         # bucket -> (its sorted n-grams, row offsets, language indices, frequencies), or None
         self.buckets: dict[int, tuple[list[str], array[int], bytes, array[int]] | None] = {}
         self.ascii_loaded = False
-        self.known: set[str] = set()
 
         self.translation = _Translation(_u32(norm_b))
         vi_rows: list[str] = vi_b.decode("utf-8").split("\n")
@@ -335,6 +336,9 @@ class _Table:
             )
         # The compiled trial draws as Random.choice does on the known Pythons.
         self.speedups: Any = speedups if self.inline_draw else None
+        # The n-grams of the loaded buckets (the compiled module's index looks a word's
+        # n-grams up by code point, without building a str for each candidate).
+        self.known: set[str] | GramIndex = set() if self.speedups is None else speedups.GramIndex()
         # n-gram -> its probability vector: a tuple of floats, or for the compiled trial
         # bytes of native doubles.
         self.vectors = _Source(self.decode if self.speedups is None else self.decode_packed)
@@ -487,7 +491,7 @@ class _WordCache(dict[str, tuple[str, ...]]):
 
 
 def _word_ngrams(
-    word: str, known: set[str], windows: dict[str, tuple[str, ...]], spaced: bool
+    word: str, known: Container[str], windows: dict[str, tuple[str, ...]], spaced: bool
 ) -> tuple[str, ...]:
     """The known n-grams langdetect extracts from one normalised word (no spaces in it),
     followed, when ``spaced``, by the two produced by the space after it.  The buckets of
@@ -536,7 +540,7 @@ def _word_ngrams(
 
 
 def _window_ngrams(
-    window: str, known: set[str], windows: dict[str, tuple[str, ...]]
+    window: str, known: Container[str], windows: dict[str, tuple[str, ...]]
 ) -> tuple[str, ...]:
     """Fill ``windows`` for ``window`` (see :func:`_word_ngrams`)."""
     if window[1] != " ":
