@@ -39,9 +39,10 @@ def run_once(
     jobs: int | None = None,
     files: tuple[Path, Path] | None = None,
     src: Path | None = None,
+    pure: bool = False,
 ) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak RSS (MiB) of one scoring process (of the package
-    under ``src`` if given)."""
+    under ``src`` if given; with ``pure``, without the compiled language detector)."""
     inputs = files or (REFERENCE / "input_data.jsonl", REFERENCE / "responses_gpt4.jsonl")
     command = [
         sys.executable,
@@ -52,7 +53,7 @@ def run_once(
         outdir,
         *([] if jobs is None else ["--jobs", str(jobs)]),
     ]
-    env = None if src is None else dict(os.environ, PYTHONPATH=str(src))
+    env = _env(src, pure)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -62,6 +63,24 @@ def run_once(
         assert process.stderr is not None
         raise SystemExit(f"adhere score failed: {process.stderr.read().decode()}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _env(src: Path | None, pure: bool) -> dict[str, str]:
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    if pure:
+        env["ADHERE_PURE_PYTHON"] = "1"
+    return env
+
+
+def detector_path(src: Path | None, pure: bool) -> str:
+    """Which language detector the timed package runs: compiled or pure Python."""
+    code = "import adhere.text.langid as m; print(getattr(m, '_speedups', None) is not None)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=_env(src, pure)
+    ).stdout.strip()
+    return {"True": "compiled fast path", "False": "pure Python"}.get(out, "unknown")
 
 
 def entry_point() -> list[str]:
@@ -99,7 +118,9 @@ def compile_package(src: Path | None = None) -> None:
         compileall.compile_dir(src / "adhere", quiet=1)
 
 
-def report(label: str, runs: list[tuple[float, float, float]], jobs: int | None) -> None:
+def report(
+    label: str, runs: list[tuple[float, float, float]], jobs: int | None, detector: str
+) -> None:
     wall = statistics.median(r[0] for r in runs)
     cpu = statistics.median(r[1] for r in runs)
     rss = statistics.median(r[2] for r in runs)
@@ -108,6 +129,7 @@ def report(label: str, runs: list[tuple[float, float, float]], jobs: int | None)
         f"{label}adhere score, 541 IFEval responses, strict + loose, median of {len(runs)} "
         f"runs, --jobs {shown}, started as `{' '.join(['python', *entry_point()])}`"
     )
+    print(f"  language detector: {detector}")
     print(f"  wall      {wall:.3f} s   (runs: {', '.join(f'{r[0]:.3f}' for r in runs)})")
     print(f"  cpu       {cpu:.3f} s   (user + sys of adhere and its workers)")
     print(f"  peak RSS  {rss:.1f} MiB (largest single process)")
@@ -131,6 +153,12 @@ def main() -> None:
         default=None,
         help="the src folder of another checkout, timed in alternation with this one",
     )
+    parser.add_argument(
+        "--pure-python",
+        action="store_true",
+        help="time this checkout without the language detector's compiled module "
+        "(ADHERE_PURE_PYTHON=1)",
+    )
     args = parser.parse_args()
     if not (REFERENCE / "input_data.jsonl").is_file():
         raise SystemExit(f"reference data not found at {REFERENCE}")
@@ -143,19 +171,22 @@ def main() -> None:
     runs: list[tuple[float, float, float]] = []
     base_runs: list[tuple[float, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        run_once(tmp, args.jobs)  # warm-up: file cache
+        run_once(tmp, args.jobs, pure=args.pure_python)  # warm-up: file cache
         if baseline is not None:
             run_once(tmp, args.jobs, src=baseline)
         for _ in range(args.runs):
             if baseline is not None:
                 base_runs.append(run_once(tmp, args.jobs, src=baseline))
-            runs.append(run_once(tmp, args.jobs))
+            runs.append(run_once(tmp, args.jobs, pure=args.pure_python))
     after = startup_ms()
     if baseline is not None:
-        report(f"baseline ({baseline}): ", base_runs, args.jobs)
-        report("this checkout: ", runs, args.jobs)
-    else:
-        report("", runs, args.jobs)
+        report(f"baseline ({baseline}): ", base_runs, args.jobs, detector_path(baseline, False))
+    report(
+        "this checkout: " if baseline else "",
+        runs,
+        args.jobs,
+        detector_path(None, args.pure_python),
+    )
     print("  target: <= 0.31 s (5x the reference) and <= 80 MiB")
     print(
         f"  machine load check: bare `python -c pass` took {before:.0f} ms before and "

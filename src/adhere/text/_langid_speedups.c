@@ -143,11 +143,20 @@ static int
 draw_vector(PyObject *getrandbits, PyObject *bits, PyObject *grams, PyObject *vectors,
             double *out, Py_ssize_t n)
 {
-    Py_ssize_t index = draw(getrandbits, bits, PyList_GET_SIZE(grams));
+    Py_ssize_t count = PyList_GET_SIZE(grams);
+    if (count == 0) {
+        PyErr_SetString(PyExc_ValueError, "grams must be a non-empty list");
+        return -1;
+    }
+    Py_ssize_t index = draw(getrandbits, bits, count);
     if (index < 0) {
         return -1;
     }
-    PyObject *vector = PyObject_GetItem(vectors, PyList_GET_ITEM(grams, index));
+    /* Held while vectors.__missing__ may run Python code. */
+    PyObject *gram = PyList_GET_ITEM(grams, index);
+    Py_INCREF(gram);
+    PyObject *vector = PyObject_GetItem(vectors, gram);
+    Py_DECREF(gram);
     if (vector == NULL) {
         return -1;
     }
