@@ -81,8 +81,8 @@ from operator import add, itemgetter, mul, truediv
 
 from adhere.text.binary import little_endian
 
-# The compiled fast paths (decoding vectors, running trials), unless not built or
-# ADHERE_PURE_PYTHON is set to a non-empty value; the results are the same either way.
+# The compiled fast paths (a word's n-grams, an n-gram's vector, a trial), unless not built
+# or ADHERE_PURE_PYTHON is set to a non-empty value; the results are the same either way.
 _speedups: Any = None
 if not os.environ.get("ADHERE_PURE_PYTHON"):
     try:
@@ -468,12 +468,15 @@ class _WordCache(dict[str, tuple[str, ...]]):
         self.last: dict[str, tuple[str, ...]] = {}
         self.windows: dict[str, tuple[str, ...]] = {}
 
-    def __missing__(self, word: str) -> tuple[str, ...]:
+    def _extract(self, word: str, spaced: bool) -> tuple[str, ...]:
         speedups = self.table.speedups
         if speedups is not None:
-            grams: tuple[str, ...] = speedups.word_ngrams(word, self.table.known, True)
-        else:
-            grams = _word_ngrams(word, self.table.known, self.windows, True)
+            grams: tuple[str, ...] = speedups.word_ngrams(word, self.table.known, spaced)
+            return grams
+        return _word_ngrams(word, self.table.known, self.windows, spaced)
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        grams = self._extract(word, True)
         if len(self) >= _WORD_CACHE_LIMIT:
             _trim(self, _WORD_CACHE_LIMIT)
         self[word] = grams
@@ -483,11 +486,7 @@ class _WordCache(dict[str, tuple[str, ...]]):
         """The n-grams of the text's last word (no space follows it)."""
         grams = self.last.get(word)
         if grams is None:
-            speedups = self.table.speedups
-            if speedups is not None:
-                grams = speedups.word_ngrams(word, self.table.known, False)
-            else:
-                grams = _word_ngrams(word, self.table.known, self.windows, False)
+            grams = self._extract(word, False)
             if len(self.last) >= _WORD_CACHE_LIMIT:
                 _trim(self.last, _WORD_CACHE_LIMIT)
             self.last[word] = grams
