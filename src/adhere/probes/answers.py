@@ -31,6 +31,7 @@ from adhere.core.frozen import frozen
 from adhere.core.types import Sample
 from adhere.probes.base import Figure
 from adhere.scoring.stats import PairedCounts
+from adhere.suites.hub import download_dataset
 from adhere.suites.jsonl import read_jsonl
 from adhere.suites.registry import Suite
 from adhere.text.reasoning import final_answer
@@ -236,25 +237,8 @@ def fetch(source: HubSource, offline_help: str) -> list[Path]:
     ``adhere[hub]``). Without the extra, offline, or for a missing file the error says so and
     how to run without the hub (``offline_help``)."""
     label = f"hf:{source.dataset}"
-    try:
-        from huggingface_hub import snapshot_download
-    except ImportError:
-        raise InputError(
-            f"loading the Hugging Face dataset {source.dataset!r} needs the optional extra: "
-            f"pip install 'adhere[hub]'; or {offline_help}",
-            path=label,
-        ) from None
-    try:
-        folder = snapshot_download(
-            source.dataset, repo_type="dataset", allow_patterns=[source.files]
-        )
-    except Exception as error:  # network, authentication, unknown dataset: all end the same way
-        raise InputError(
-            f"could not fetch the Hugging Face dataset {source.dataset!r} "
-            f"({type(error).__name__}: {str(error)[:200]}); {offline_help}",
-            path=label,
-        ) from None
-    found = sorted(p for p in Path(folder).glob(source.files) if p.is_file())
+    folder = download_dataset(source.dataset, [source.files], label, offline_help)
+    found = sorted(p for p in folder.glob(source.files) if p.is_file())
     if not found:
         raise InputError(
             f"no file matching {source.files!r} in the Hugging Face dataset "

@@ -27,6 +27,31 @@ def _offline_help(dataset: str) -> str:
     )
 
 
+def download_dataset(
+    dataset: str, patterns: list[str], label: str, offline_help: str, why: str = ""
+) -> Path:
+    """The local folder of ``dataset``'s files matching ``patterns``, downloaded with
+    ``huggingface_hub``. Without the extra or the hub the error (for ``label``, after ``why``)
+    says so and ends with ``offline_help``."""
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        raise InputError(
+            f"{why}loading the Hugging Face dataset {dataset!r} needs the "
+            f"optional extra: pip install 'adhere[hub]'; or {offline_help}",
+            path=label,
+        ) from None
+    try:
+        folder = snapshot_download(dataset, repo_type="dataset", allow_patterns=patterns)
+    except Exception as error:  # network, authentication, unknown dataset: all end the same way
+        raise InputError(
+            f"could not fetch the Hugging Face dataset {dataset!r} "
+            f"({type(error).__name__}: {str(error)[:200]}); {offline_help}",
+            path=label,
+        ) from None
+    return Path(folder)
+
+
 def resolve_input(source: StrPath) -> Path:
     """A local path for ``source`` (see the module docstring)."""
     text = os.fspath(source)
@@ -36,27 +61,12 @@ def resolve_input(source: StrPath) -> Path:
     if match is None or (not text.startswith("hf:") and text.endswith(DATA_SUFFIXES)):
         raise InputError("cannot read the file: no such file", path=text)
     dataset, inner = match.group(1), match.group(2)
-    try:
-        from huggingface_hub import snapshot_download
-    except ImportError:
-        raise InputError(
-            f"not a local file, and loading the Hugging Face dataset {dataset!r} needs the "
-            f"optional extra: pip install 'adhere[hub]'; or {_offline_help(dataset)}",
-            path=text,
-        ) from None
     patterns = [inner] if inner else [f"*{suffix}" for suffix in DATA_SUFFIXES]
     patterns += [f"**/*{suffix}" for suffix in DATA_SUFFIXES] if not inner else []
-    try:
-        folder = snapshot_download(dataset, repo_type="dataset", allow_patterns=patterns)
-    except Exception as error:  # network, authentication, unknown dataset: all end the same way
-        raise InputError(
-            f"could not fetch the Hugging Face dataset {dataset!r} "
-            f"({type(error).__name__}: {str(error)[:200]}); {_offline_help(dataset)}",
-            path=text,
-        ) from None
-    found = sorted(
-        p for p in Path(folder).rglob("*") if p.is_file() and p.name.endswith(DATA_SUFFIXES)
+    folder = download_dataset(
+        dataset, patterns, text, _offline_help(dataset), why="not a local file, and "
     )
+    found = sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(DATA_SUFFIXES))
     if inner:
         found = [p for p in found if p.relative_to(folder).as_posix() == inner]
     if len(found) != 1:
